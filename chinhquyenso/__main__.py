@@ -1,0 +1,3 @@
+from chinhquyenso.cli import main
+
+main()

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "chinhquyenso.core"
+    label = "core"
+    verbose_name = _("Nền tảng: nhật ký, sự kiện, tệp")
+
+    def ready(self):
+        from chinhquyenso.core import events
+
+        events.autodiscover_subscribers()

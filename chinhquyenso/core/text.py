@@ -1,0 +1,30 @@
+"""Vietnamese text folding for accent-insensitive search.
+
+``fold("Đăng ký kết hôn") == "dang ky ket hon"``. Folded text lives in its own indexed column
+(trigram on PostgreSQL, FTS5 on SQLite); queries fold the user's input the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# đ/Đ are letters of their own, not d + combining mark, so NFD does not strip them.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped.lower()).strip()
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Folded words of a search box, deduplicated, in order."""
+    seen: dict[str, None] = {}
+    for word in re.findall(r"[\w]+", fold(query)):
+        seen.setdefault(word, None)
+    return list(seen)

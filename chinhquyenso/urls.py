@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from chinhquyenso.api import api
+
+admin.site.site_header = _("Quản trị hệ thống Chính quyền số")
+admin.site.site_title = _("Quản trị Chính quyền số")
+admin.site.index_title = _("Cấu hình đơn vị, người dùng, danh mục")
+
+urlpatterns = [
+    path("", include("chinhquyenso.portal.urls")),
+    path("tai-khoan/", include("chinhquyenso.accounts.urls")),
+    path("lich/", include("chinhquyenso.calendar.urls")),
+    path("thong-bao/", include("chinhquyenso.notifications.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+handler400 = "chinhquyenso.portal.views.error_400"
+handler403 = "chinhquyenso.portal.views.error_403"
+handler404 = "chinhquyenso.portal.views.error_404"
+handler500 = "chinhquyenso.portal.views.error_500"

@@ -1,0 +1,44 @@
+"""Shared fixtures: the demo locality, users with roles, fast hashing, isolated file storage."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # Argon2 is the production hasher (tested in test_security); tests use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def locality(db):
+    """The demo locality: Thừa Thiên Huế → Quảng Điền → 11 communes, with agencies."""
+    return factories.load_demo_locality()
+
+
+@pytest.fixture
+def units(locality):
+    return factories.Units()
+
+
+@pytest.fixture
+def make_staff(locality):
+    return factories.make_staff
+
+
+@pytest.fixture
+def citizen(locality):
+    return factories.make_citizen()
