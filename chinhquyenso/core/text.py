@@ -17,9 +17,10 @@ _SPACES = re.compile(r"\s+")
 def fold(text: str | None) -> str:
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    # Lower-case first: "Ð".lower() is "ð", which must still become "d".
+    decomposed = unicodedata.normalize("NFD", text.lower().translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", stripped.lower()).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
 
 
 def search_terms(query: str | None) -> list[str]:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         base = [sys.executable, "-m", "chinhquyenso", "manage"]
         if settings.REDIS_URL:
             return [*base, "rqworker", "default", "outbox", "notifications", "--job-class", "django_tasks_rq.Job"]
-        return [*base, "db_worker", "--queue-name", "*", "--interval", "1"]
+        return [*base, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload", "--no-startup-delay"]
 
     def handle(self, *args, poll, no_tasks, **options):
         stop = False
