@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -27,7 +29,7 @@ def test_an_intact_chain_verifies_and_links_each_row_to_the_previous():
     events = _record(5)
     assert list(audit_verify()) == []
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     call_command("verify_audit")
 
 
