@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Optional read replica: dashboards and exports read from it (core.db.reporting_db()).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, tasks -----------------------------------------------------------------------------
@@ -274,6 +279,12 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 # A submission after this local time (or on a day off) is counted from the next working day.
 OFFICE_HOURS_END = env_str("OFFICE_HOURS_END", "17:00")
 OFFICE_HOURS_START = env_str("OFFICE_HOURS_START", "07:30")
+# Lunch break of the default office day (a unit may set its own hours in the admin).
+OFFICE_HOURS_MORNING_END = env_str("OFFICE_HOURS_MORNING_END", "11:30")
+OFFICE_HOURS_AFTERNOON_START = env_str("OFFICE_HOURS_AFTERNOON_START", "13:30")
+# How long a process may serve a calendar it cached before re-reading the shared version key
+# (bounds staleness of admin edits when several processes run without a shared Redis cache).
+CALENDAR_CACHE_SECONDS = env_int("CALENDAR_CACHE_SECONDS", 300)
 OFFICIAL_DOCUMENT_FONT = env_str("OFFICIAL_DOCUMENT_FONT", "Liberation Serif")
 
 NINJA_PAGINATION_PER_PAGE = 50
