@@ -59,13 +59,15 @@ INSTALLED_APPS = [
     "chinhquyenso.calendar",
     "chinhquyenso.notifications",
     "chinhquyenso.portal",
+    "chinhquyenso.catalog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the visitor chose otherwise (ignores Accept-Language on purpose).
+    "chinhquyenso.portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,6 +196,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Self-registration and password-reset requests per client IP per hour (accounts views).
+REGISTRATION_LIMIT_PER_HOUR = env_int("REGISTRATION_LIMIT_PER_HOUR", 20)
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 10)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -210,10 +215,17 @@ OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "chinhquyenso")
 OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
-OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", f"{OIDC_ISSUER}/oauth2/authorize")
-OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", f"{OIDC_ISSUER}/oauth2/token")
-OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", f"{OIDC_ISSUER}/userinfo")
-OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", f"{OIDC_ISSUER}/jwks")
+# Endpoints left empty come from {OIDC_ISSUER}/.well-known/openid-configuration, fetched on first
+# use and cached (chinhquyenso.accounts.oidc), never at import time.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)  # mozilla-django-oidc waits forever without it
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+# Does the provider vouch for the CCCD claim (VNeID does)? Only then is an existing citizen
+# profile linked by CCCD and a new account marked identity-verified.
+OIDC_CCCD_TRUSTED = env_bool("OIDC_CCCD_TRUSTED", True)
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "VNeID")
 # Claim that carries the 12-digit personal identification number, when the provider sends one.
 OIDC_CLAIM_CCCD = env_str("OIDC_CLAIM_CCCD", "cccd")
@@ -227,6 +239,7 @@ if OIDC_ENABLED:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "chinhquyenso.portal.views.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -235,6 +248,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is the domain owner's decision (hard to undo); off by choice, so not a warning.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "")
@@ -260,6 +276,11 @@ USE_I18N = True
 USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 FORMAT_MODULE_PATH = ["chinhquyenso.formats"]
+# The visitor's language choice (header switch) lasts a year; logged-in users also keep it on the account.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 
 # --- Providers and simulators -----------------------------------------------------------------
 # Base URL of the local simulators process (`chinhquyenso simulators`); providers default to it.
