@@ -25,7 +25,7 @@ from chinhquyenso.core.events import event_record
 class Transition:
     action: str
     sources: frozenset[str]
-    target: str
+    target: str | Callable[[models.Model], str]  # a state, or a function of the locked row
     label: str
     allowed: Callable[..., bool]  # predicate(user, obj) -> bool
     requires_reason: bool = False
@@ -39,7 +39,7 @@ class Workflow:
     version_field: str = "version"
     transitions: dict[str, Transition] = field(default_factory=dict)
 
-    def add(self, action: str, *, sources: Iterable[str], target: str, label: str, allowed,
+    def add(self, action: str, *, sources: Iterable[str], target, label: str, allowed,
             requires_reason: bool = False, style: str = "primary") -> Transition:
         transition = Transition(action, frozenset(sources), target, label, allowed, requires_reason, style)
         self.transitions[action] = transition
@@ -86,19 +86,20 @@ def transition_apply(
         if not transition.allowed(actor, locked):
             raise PermissionDenied()
         before = {workflow.state_field: state, workflow.version_field: version}
-        setattr(locked, workflow.state_field, transition.target)
+        target = transition.target(locked) if callable(transition.target) else transition.target
+        setattr(locked, workflow.state_field, target)
         setattr(locked, workflow.version_field, version + 1)
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
         if before_save is not None:
             before_save(locked)
         locked.save()
-        after = {workflow.state_field: transition.target, workflow.version_field: version + 1}
+        after = {workflow.state_field: target, workflow.version_field: version + 1}
         if reason:
             after["reason"] = reason
         unit = unit if unit is not None else getattr(locked, "unit", None)
         audit_record(action=f"{workflow.name}.{action}", actor=actor, obj=locked, unit=unit, before=before,
                      after=after)
         event_record(event_type=f"{workflow.name}.{action}", aggregate=locked, unit=unit, actor=actor,
-                     payload={"from": state, "to": transition.target, "reason": reason, **(payload or {})})
+                     payload={"from": state, "to": target, "reason": reason, **(payload or {})})
     return locked
