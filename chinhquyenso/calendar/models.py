@@ -53,8 +53,10 @@ class CalendarOverride(models.Model):
             # One row per day and unit; a nationwide row is unique per day on its own
             # (NULLs are distinct in a plain unique constraint).
             models.UniqueConstraint(fields=["date", "unit"], name="calendar_override_date_unit_uniq"),
-            models.UniqueConstraint(fields=["date"], condition=Q(unit__isnull=True),
-                                    name="calendar_override_date_nationwide_uniq"),
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(unit__isnull=True), name="calendar_override_date_nationwide_uniq",
+                violation_error_message=_("Ngày này đã có điều chỉnh áp dụng toàn quốc; hãy sửa bản ghi đó."),
+            ),
         ]
         indexes = [models.Index(fields=["date"], name="calendar_override_date_idx")]
 
@@ -102,6 +104,8 @@ class UnitServiceHours(models.Model):
                 & Q(morning_end__lte=models.F("afternoon_start"))
                 & Q(afternoon_start__lt=models.F("afternoon_end")),
                 name="service_hours_ordered",
+                violation_error_message=_("Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc "
+                                          "≤ chiều bắt đầu < chiều kết thúc."),
             ),
         ]
 

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from chinhquyenso.calendar import selectors
 from chinhquyenso.calendar.models import CalendarOverride, OverrideKind, UnitServiceHours
+from chinhquyenso.calendar.policies import can_manage_calendar
 from chinhquyenso.core.audit import audit_record, snapshot
 from chinhquyenso.core.errors import DomainError, PermissionDenied
 from chinhquyenso.core.events import event_record
@@ -63,6 +64,7 @@ __all__ = [
     "is_working_day",
     "next_working_day",
     "office_hours",
+    "unit_service_hours_delete",
     "unit_service_hours_set",
     "working_days_between",
     "year_calendar",
@@ -73,8 +75,8 @@ SERVICE_HOURS_CHANGED = "calendar.service_hours_changed"
 
 # A calendar with no working day for a whole year is a configuration error, not a loop forever.
 _MAX_GAP_DAYS = 370
-# Years the package and the overrides are trusted for; outside, arithmetic refuses.
-MIN_YEAR, MAX_YEAR = 1995, 2200
+# Years the calendar is trusted for; outside, arithmetic refuses (ValueError).
+MIN_YEAR, MAX_YEAR = 1995, 2100  # the package's lunar tables end in 2100
 
 
 class DeadlineStatus:
@@ -253,7 +255,7 @@ class _Calendar:
     def year(self, year: int) -> _Year:
         found = self._years.get(year)
         if found is None:
-            self.load(year, min(year + 1, MAX_YEAR))
+            self.load(year, year + 1 if year < MAX_YEAR else year)
             found = self._years[year]
         return found
 
@@ -454,18 +456,8 @@ def year_calendar(year: int, unit=None) -> list[CalendarDay]:
 
 # --- the public API: writes (administrators) ----------------------------------------------------
 
-def _can_manage(actor, unit) -> bool:
-    from chinhquyenso.accounts.roles import Role
-    from chinhquyenso.accounts.selectors import user_has_role
-
-    if getattr(actor, "is_superuser", False):
-        return True
-    # A nationwide override is a superuser's job; a unit's belongs to its administrators.
-    return unit is not None and user_has_role(actor, Role.ADMINISTRATOR, unit)
-
-
 def _check_actor(actor, unit) -> None:
-    if actor is not None and not _can_manage(actor, unit):
+    if actor is not None and not can_manage_calendar(actor, unit):
         raise PermissionDenied("calendar_forbidden",
                                _("Bạn không có quyền cập nhật lịch làm việc của đơn vị này."))
 
@@ -539,7 +531,7 @@ _UNCHANGED = object()
 def calendar_override_update(*, actor, override: CalendarOverride, date=_UNCHANGED, kind=_UNCHANGED,
                              name=_UNCHANGED, legal_basis=_UNCHANGED, unit=_UNCHANGED) -> CalendarOverride:
     """Correct an override (a later announcement moved the day, the basis had a typo …)."""
-    override = CalendarOverride.objects.select_for_update().select_related("unit").get(pk=override.pk)
+    override = CalendarOverride.objects.select_for_update(of=("self",)).select_related("unit").get(pk=override.pk)
     _check_actor(actor, override.unit)
     before = snapshot(override, _OVERRIDE_FIELDS)
     new = {
@@ -607,3 +599,16 @@ def unit_service_hours_set(*, actor, unit, morning_start: dt.time, morning_end: 
                      payload={"unit_code": unit.code})
         _bump_now_and_on_commit()
     return row
+
+
+@transaction.atomic
+def unit_service_hours_delete(*, actor, row: UnitServiceHours) -> None:
+    """Remove a unit's own office hours: it inherits its ancestors' (or the defaults) again."""
+    row = UnitServiceHours.objects.select_related("unit").get(pk=row.pk)
+    _check_actor(actor, row.unit)
+    audit_record(action="calendar.service_hours.delete", actor=actor, obj=row, unit=row.unit,
+                 before=snapshot(row, _HOURS_FIELDS))
+    event_record(event_type=SERVICE_HOURS_CHANGED, aggregate=row, unit=row.unit, actor=actor,
+                 payload={"unit_code": row.unit.code, "deleted": True})
+    row.delete()
+    _bump_now_and_on_commit()

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from chinhquyenso.calendar import views
+
 app_name = "calendar"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:year>/", views.year_view, name="year"),
+]
