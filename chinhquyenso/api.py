@@ -50,11 +50,13 @@ def http_error(request, exc: HttpError):
 def register_routers() -> None:
     from chinhquyenso.accounts.api import router as accounts_router
     from chinhquyenso.calendar.api import router as calendar_router
+    from chinhquyenso.catalog.api import router as catalog_router
     from chinhquyenso.units.api import router as units_router
 
     api.add_router("/units/", units_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/calendar/", calendar_router)
+    api.add_router("/catalog/", catalog_router)
 
 
 register_routers()

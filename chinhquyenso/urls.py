@@ -14,6 +14,7 @@ urlpatterns = [
     path("tai-khoan/", include("chinhquyenso.accounts.urls")),
     path("lich/", include("chinhquyenso.calendar.urls")),
     path("thong-bao/", include("chinhquyenso.notifications.urls")),
+    path("thu-tuc/", include("chinhquyenso.catalog.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
