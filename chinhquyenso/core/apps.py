@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng: nhật ký, sự kiện, tệp")
 
     def ready(self):
-        from chinhquyenso.core import events
+        from chinhquyenso.core import events, schedule
 
         events.autodiscover_subscribers()
+        schedule.autodiscover_jobs()

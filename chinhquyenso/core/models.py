@@ -153,3 +153,13 @@ class StoredFile(models.Model):
         from django.core.files.storage import default_storage
 
         return default_storage.open(self.storage_key, "rb")
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job last ran (core.schedule); its row lock keeps a job to one run per period."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_run_at}"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chinhquyenso.core.events import outbox_deliver_due
+from chinhquyenso.core.schedule import schedule_run_due
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("Worker đang chạy (outbox + hàng đợi tác vụ).")
         try:
             while not stop:
+                schedule_run_due()
                 delivered = outbox_deliver_due(limit=200)
                 if not delivered:
                     time.sleep(poll)
