@@ -52,11 +52,13 @@ def register_routers() -> None:
     from chinhquyenso.calendar.api import router as calendar_router
     from chinhquyenso.catalog.api import router as catalog_router
     from chinhquyenso.units.api import router as units_router
+    from chinhquyenso.feedback.api import router as feedback_router
 
     api.add_router("/units/", units_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/calendar/", calendar_router)
     api.add_router("/catalog/", catalog_router)
+    api.add_router("/feedback/", feedback_router)
 
 
 register_routers()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bootstrap_wrapper
 import dj_database_url
+import xstatic.pkg.leaflet as xstatic_leaflet
 
 from chinhquyenso.conf import (
     env_bool,
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "chinhquyenso.notifications",
     "chinhquyenso.portal",
     "chinhquyenso.catalog",
+    "chinhquyenso.feedback",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +162,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap 5 from the bootstrap-wrapper wheel: no CDN, no copied files.
     ("bootstrap", str(bootstrap_wrapper.get_bootstrap_dir())),
+    # Leaflet from the xstatic-leaflet wheel (maps of citizen feedback).
+    ("leaflet", xstatic_leaflet.BASE_DIR),
 ]
 # Outside production the app serves static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -307,6 +311,21 @@ OFFICE_HOURS_AFTERNOON_START = env_str("OFFICE_HOURS_AFTERNOON_START", "13:30")
 # (bounds staleness of admin edits when several processes run without a shared Redis cache).
 CALENDAR_CACHE_SECONDS = env_int("CALENDAR_CACHE_SECONDS", 300)
 OFFICIAL_DOCUMENT_FONT = env_str("OFFICIAL_DOCUMENT_FONT", "Liberation Serif")
+
+# --- Citizen feedback and Open311 (docs/feedback.md) ------------------------------------------
+# Map background tiles ({z}/{x}/{y} URL of a tile server on your network). Empty: no background,
+# the map shows our commune boundaries only and the list and typed address work as before.
+FEEDBACK_MAP_TILES_URL = env_str("FEEDBACK_MAP_TILES_URL", "")
+FEEDBACK_MAP_TILES_ATTRIBUTION = env_str("FEEDBACK_MAP_TILES_ATTRIBUTION", "")
+# Reports whose point lies outside every commune go to this unit's coordinators (GSO code);
+# empty = the first district of the unit tree.
+FEEDBACK_FALLBACK_UNIT_CODE = env_str("FEEDBACK_FALLBACK_UNIT_CODE", "")
+FEEDBACK_BOUNDARY_RECHECK_SECONDS = env_int("FEEDBACK_BOUNDARY_RECHECK_SECONDS", 60)
+# Open311 GeoReport v2: jurisdiction_id (empty = accepted and ignored, one jurisdiction per endpoint),
+# requests per minute per API key, and the largest page of GET requests.
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
+OPEN311_RATE_LIMIT_PER_MINUTE = env_int("OPEN311_RATE_LIMIT_PER_MINUTE", 60)
+OPEN311_MAX_RESULTS = env_int("OPEN311_MAX_RESULTS", 1000)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("lich/", include("chinhquyenso.calendar.urls")),
     path("thong-bao/", include("chinhquyenso.notifications.urls")),
     path("thu-tuc/", include("chinhquyenso.catalog.urls")),
+    path("phan-anh/", include("chinhquyenso.feedback.urls")),
+    path("open311/v2/", include("chinhquyenso.feedback.open311_urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
