@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.events import outbox_retry_dead
-from chinhquyenso.core.models import AuditEvent, DomainEvent, EventDelivery, StoredFile
+from chinhquyenso.core.models import AuditEvent, DomainEvent, EventDelivery, StoredFile, WebhookEndpoint
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -97,3 +97,14 @@ class EventDeliveryAdmin(ReadOnlyAdmin):
 class StoredFileAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "purpose", "mime_type", "size", "created_at")
     list_filter = ("purpose", "mime_type")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(AuditedModelAdmin):
+    list_display = ("name", "url", "is_active", "created_at")
+    list_filter = ("is_active",)
+
+    def _picture(self, obj):
+        picture = super()._picture(obj)
+        picture["secret"] = "***"  # never put the signing secret into the audit trail
+        return picture

@@ -38,11 +38,16 @@ class Subscriber:
     handler: Handler
 
     def matches(self, event_type: str) -> bool:
-        if self.pattern == "*":
-            return True
-        if self.pattern.endswith(".*"):
-            return event_type.startswith(self.pattern[:-1])
-        return event_type == self.pattern
+        return pattern_matches(self.pattern, event_type)
+
+
+def pattern_matches(pattern: str, event_type: str) -> bool:
+    """``*`` matches everything, ``dossier.*`` every dossier event, otherwise the exact type."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return event_type.startswith(pattern[:-1])
+    return event_type == pattern
 
 
 _subscribers: dict[str, Subscriber] = {}
@@ -96,9 +101,11 @@ def event_record(
         actor_id=getattr(actor, "pk", None),
         payload=payload or {},
     )
-    EventDelivery.objects.bulk_create(
-        [EventDelivery(event=event, subscriber=s.name) for s in subscribers_for(event_type)]
-    )
+    from chinhquyenso.core import webhooks
+
+    names = [s.name for s in subscribers_for(event_type)]
+    names += webhooks.subscriber_names_for(event_type, event.unit_path)
+    EventDelivery.objects.bulk_create([EventDelivery(event=event, subscriber=name) for name in names])
     return event
 
 
@@ -123,20 +130,41 @@ def _claim(limit: int, lease: timedelta) -> list[EventDelivery]:
     return list(EventDelivery.objects.filter(claim_token=token).select_related("event"))
 
 
+def _handler_for(name: str) -> tuple[Handler, bool]:
+    """The handler and whether it runs inside a transaction with the "delivered" mark.
+
+    In-process subscribers do: their writes and the mark commit together. Webhooks do not: an HTTP
+    call must never hold a database transaction (on SQLite that would block every writer)."""
+    from chinhquyenso.core import webhooks
+
+    if name.startswith(webhooks.PREFIX):
+        return (lambda event: webhooks.deliver(name, event)), False
+    subscriber = _subscribers.get(name)
+    if subscriber is None:
+        raise LookupError(f"no subscriber named {name!r} is registered")
+    return subscriber.handler, True
+
+
+def _mark_delivered(delivery: EventDelivery) -> None:
+    EventDelivery.objects.filter(id=delivery.id, claim_token=delivery.claim_token).update(
+        status=EventDelivery.Status.DELIVERED,
+        delivered_at=timezone.now(),
+        attempts=delivery.attempts + 1,
+        locked_until=None,
+        last_error="",
+    )
+
+
 def _deliver_one(delivery: EventDelivery) -> bool:
-    subscriber = _subscribers.get(delivery.subscriber)
     try:
-        if subscriber is None:
-            raise LookupError(f"no subscriber named {delivery.subscriber!r} is registered")
-        with transaction.atomic():
-            subscriber.handler(delivery.event)
-            EventDelivery.objects.filter(id=delivery.id, claim_token=delivery.claim_token).update(
-                status=EventDelivery.Status.DELIVERED,
-                delivered_at=timezone.now(),
-                attempts=delivery.attempts + 1,
-                locked_until=None,
-                last_error="",
-            )
+        handler, transactional = _handler_for(delivery.subscriber)
+        if transactional:
+            with transaction.atomic():
+                handler(delivery.event)
+                _mark_delivered(delivery)
+        else:
+            handler(delivery.event)
+            _mark_delivered(delivery)
         return True
     except Exception as exc:
         attempts = delivery.attempts + 1

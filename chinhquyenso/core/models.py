@@ -163,3 +163,34 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_run_at}"
+
+
+class WebhookEndpoint(models.Model):
+    """An outside system (a provincial or the national portal) that receives our domain events.
+
+    Deliveries go through the outbox (one row per event and endpoint), so they are retried with
+    backoff and survive a crashed worker; each POST is signed with HMAC-SHA256 over the body.
+    """
+
+    name = models.CharField(_("tên hệ thống nhận"), max_length=200)
+    url = models.URLField(_("địa chỉ nhận (URL)"), max_length=500)
+    secret = models.CharField(_("khóa bí mật ký HMAC"), max_length=200)
+    event_types = models.JSONField(_("loại sự kiện"), default=list,
+                                   help_text=_('Ví dụ ["dossier.*", "payments.invoice_paid"]; ["*"] là tất cả.'))
+    unit_path = models.CharField(_("chỉ sự kiện của đơn vị (đường dẫn)"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("điểm nhận webhook")
+        verbose_name_plural = _("điểm nhận webhook")
+
+    def __str__(self):
+        return self.name
+
+    def wants(self, event_type: str, unit_path: str) -> bool:
+        if self.unit_path and not unit_path.startswith(self.unit_path):
+            return False
+        from chinhquyenso.core.events import pattern_matches
+
+        return any(pattern_matches(pattern, event_type) for pattern in self.event_types or [])

@@ -23,7 +23,9 @@ def _recorder(event):
 
 
 @pytest.fixture(autouse=True)
-def _reset():
+def _reset(monkeypatch):
+    # Only this module's subscriber: other apps' subscribers (notifications on "*") are not under test.
+    monkeypatch.setattr(events, "_subscribers", {"tests.recorder": events._subscribers["tests.recorder"]})
     received.clear()
     effects.clear()
     failures["left"] = 0
