@@ -19,6 +19,7 @@ from chinhquyenso.conf import (
     env_int,
     env_list,
     env_str,
+    get_secret,
     get_secret_key,
     storages_from_url,
     var_dir,
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "chinhquyenso.portal.context_processors.site",
+                "chinhquyenso.notifications.context_processors.unread",
             ],
         },
     },
@@ -295,6 +297,17 @@ SMS_API_KEY = env_str("SMS_API_KEY", "sim-sms-key")
 SMS_BRANDNAME = env_str("SMS_BRANDNAME", "CHINHQUYENSO")
 ZALO_ZNS_URL = env_str("ZALO_ZNS_URL", f"{SIMULATORS_URL}/zalo/message/template")
 ZALO_ACCESS_TOKEN = env_str("ZALO_ACCESS_TOKEN", "sim-zalo-token")
+# Notifications (docs/notifications.md). Brandname SMS goes unaccented unless SMS_UNICODE is on.
+SMS_UNICODE = env_bool("SMS_UNICODE", False)
+# Where the SMS gateway posts delivery reports; empty = SITE_URL + /thong-bao/webhook/sms/.
+SMS_CALLBACK_URL = env_str("SMS_CALLBACK_URL", "")
+# Shared secrets that sign delivery reports. Production has no default: webhooks then refuse everything.
+SMS_WEBHOOK_SECRET = get_secret("SMS_WEBHOOK_SECRET", production=False,
+                                default="" if PRODUCTION else "sim-sms-webhook-secret")
+ZALO_APP_ID = env_str("ZALO_APP_ID", "" if PRODUCTION else "sim-zalo-app")
+ZALO_OA_SECRET_KEY = get_secret("ZALO_OA_SECRET_KEY", production=False,
+                                default="" if PRODUCTION else "sim-zalo-oa-secret")
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
 
 # --- Platform -----------------------------------------------------------------------------
 # Locality data file loaded by `chinhquyenso demo` (another locality is another file).

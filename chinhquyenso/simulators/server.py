@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 # prefix → "module:factory"; factory(base_url: str) returns a WSGI app. One line per simulator.
@@ -18,6 +18,18 @@ MOUNTS: dict[str, tuple[str, str]] = {
     "/zalo": ("chinhquyenso.simulators.zalo:create_app", "Zalo ZNS"),
     "/oidc": ("chinhquyenso.simulators.oidc:create_app", "Nhà cung cấp định danh OpenID Connect (giả lập VNeID)"),
 }
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """Werkzeug drops request headers whose name has "_" (a spoofing guard); Zalo's OpenAPI
+    authenticates with an ``access_token`` header, so the simulators keep them as Zalo does."""
+
+    def make_environ(self):
+        environ = super().make_environ()
+        for key, value in self.headers.items():
+            if "_" in key:
+                environ.setdefault("HTTP_" + key.upper().replace("-", "_"), value.replace("\r\n", ""))
+        return environ
 
 
 def _load(spec: str):
@@ -51,14 +63,15 @@ def build_app(base_url: str, mounts: dict[str, tuple[str, str]] | None = None):
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
-    server = make_server(host, port, build_app(f"http://{host}:{port}"), threaded=True)
+    server = make_server(host, port, build_app(f"http://{host}:{port}"), threaded=True,
+                         request_handler=_RequestHandler)
     server.serve_forever()
 
 
 @contextmanager
 def running(host: str = "127.0.0.1", port: int = 0, mounts=None) -> Iterator[str]:
     """Run the simulators on a background thread; yields the base URL (for tests)."""
-    server = make_server(host, port, lambda e, s: app(e, s), threaded=True)
+    server = make_server(host, port, lambda e, s: app(e, s), threaded=True, request_handler=_RequestHandler)
     base = f"http://{host}:{server.server_port}"
     app = build_app(base, mounts)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
