@@ -51,12 +51,16 @@ def register_routers() -> None:
     from chinhquyenso.accounts.api import router as accounts_router
     from chinhquyenso.calendar.api import router as calendar_router
     from chinhquyenso.catalog.api import router as catalog_router
-    from chinhquyenso.units.api import router as units_router
+    from chinhquyenso.delivery.api import router as delivery_router
     from chinhquyenso.feedback.api import router as feedback_router
+    from chinhquyenso.payments.api import router as payments_router
+    from chinhquyenso.units.api import router as units_router
 
     api.add_router("/units/", units_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/calendar/", calendar_router)
+    api.add_router("/payments/", payments_router)
+    api.add_router("/delivery/", delivery_router)
     api.add_router("/catalog/", catalog_router)
     api.add_router("/feedback/", feedback_router)
 

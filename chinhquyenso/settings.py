@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "chinhquyenso.notifications",
     "chinhquyenso.portal",
     "chinhquyenso.catalog",
+    "chinhquyenso.payments",
+    "chinhquyenso.delivery",
     "chinhquyenso.feedback",
 ]
 
@@ -339,6 +341,26 @@ FEEDBACK_BOUNDARY_RECHECK_SECONDS = env_int("FEEDBACK_BOUNDARY_RECHECK_SECONDS",
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 OPEN311_RATE_LIMIT_PER_MINUTE = env_int("OPEN311_RATE_LIMIT_PER_MINUTE", 60)
 OPEN311_MAX_RESULTS = env_int("OPEN311_MAX_RESULTS", 1000)
+
+# --- Payments and postal delivery (docs/payments.md, docs/delivery.md) -----------------------
+# VNPAY PAY API 2.1.0. The defaults point at the local simulator (`chinhquyenso simulators`), which reads
+# the same variables, so the demo works without a merchant account. Production has no default secret:
+# without VNPAY_HASH_SECRET the gateway is switched off (no payment URL, every IPN refused).
+VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", "" if PRODUCTION else "CQSDEMO1")
+VNPAY_HASH_SECRET = get_secret("VNPAY_HASH_SECRET", production=False,
+                               default="" if PRODUCTION else "sim-vnpay-hash-secret-0123456789")
+VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", f"{SIMULATORS_URL}/vnpay/paymentv2/vpcpay.html")
+VNPAY_API_URL = env_str("VNPAY_API_URL", f"{SIMULATORS_URL}/vnpay/merchant_webapi/api/transaction")
+VNPAY_TIMEOUT = env_int("VNPAY_TIMEOUT_SECONDS", 15)
+# The payment window a citizen gets (vnp_ExpireDate); after it, unconfirmed attempts are queried (querydr)
+# and, when the gateway has no success either, expired.
+VNPAY_EXPIRE_MINUTES = env_int("VNPAY_EXPIRE_MINUTES", 15)
+# Postal public service (bưu chính công ích), VNPost-like JSON API; defaults to the simulator.
+POSTAL_API_URL = env_str("POSTAL_API_URL", f"{SIMULATORS_URL}/postal/api")
+POSTAL_API_KEY = get_secret("POSTAL_API_KEY", production=False, default="" if PRODUCTION else "sim-postal-key")
+POSTAL_WEBHOOK_SECRET = get_secret("POSTAL_WEBHOOK_SECRET", production=False,
+                                   default="" if PRODUCTION else "sim-postal-webhook-secret")
+POSTAL_TIMEOUT = env_int("POSTAL_TIMEOUT_SECONDS", 15)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

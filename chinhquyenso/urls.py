@@ -17,6 +17,8 @@ urlpatterns = [
     path("thu-tuc/", include("chinhquyenso.catalog.urls")),
     path("phan-anh/", include("chinhquyenso.feedback.urls")),
     path("open311/v2/", include("chinhquyenso.feedback.open311_urls")),
+    path("thanh-toan/", include("chinhquyenso.payments.urls")),
+    path("buu-chinh/", include("chinhquyenso.delivery.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

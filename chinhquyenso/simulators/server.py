@@ -17,6 +17,8 @@ MOUNTS: dict[str, tuple[str, str]] = {
     "/sms": ("chinhquyenso.simulators.sms:create_app", "Tổng đài SMS (brandname)"),
     "/zalo": ("chinhquyenso.simulators.zalo:create_app", "Zalo ZNS"),
     "/oidc": ("chinhquyenso.simulators.oidc:create_app", "Nhà cung cấp định danh OpenID Connect (giả lập VNeID)"),
+    "/vnpay": ("chinhquyenso.simulators.vnpay:create_app", "Cổng thanh toán VNPAY"),
+    "/postal": ("chinhquyenso.simulators.postal:create_app", "Bưu chính công ích (thu gom, phát kết quả)"),
 }
 
 
