@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +22,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
-if settings.OIDC_ENABLED:
-    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+# OpenID Connect login (VNeID, provincial SSO); the views answer 404 until OIDC_ISSUER is set.
+urlpatterns.append(path("oidc/", include("chinhquyenso.accounts.urls_oidc")))
 
 handler400 = "chinhquyenso.portal.views.error_400"
 handler403 = "chinhquyenso.portal.views.error_403"

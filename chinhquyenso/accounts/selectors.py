@@ -73,3 +73,18 @@ def user_has_role(user, roles: str | Iterable[str], unit=None) -> bool:
 
 def is_staff_user(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or scope_paths(user)))
+
+
+def commune_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Active communes grouped under their parent (district, or province in the two-tier layout),
+    for address pickers. Two queries whatever the size of the tree."""
+    from chinhquyenso.units.models import AdministrativeUnit, UnitLevel
+
+    communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, is_active=True)
+                    .order_by("path").values_list("pk", "full_name", "path"))
+    parent_paths = {path[: -AdministrativeUnit.steplen] for _pk, _name, path in communes}
+    parents = dict(AdministrativeUnit.objects.filter(path__in=parent_paths).values_list("path", "full_name"))
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pk, name, path in communes:
+        groups.setdefault(parents.get(path[: -AdministrativeUnit.steplen], ""), []).append((pk, name))
+    return list(groups.items())

@@ -6,17 +6,11 @@ from chinhquyenso.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    # Django's LogoutView accepts POST only (a link or an <img> cannot log anyone out).
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "quen-mat-khau/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("dang-ky/", views.CitizenRegisterView.as_view(), name="register"),
+    path("thong-tin-ca-nhan/", views.PersonalInfoView.as_view(), name="personal_info"),
+    path("quen-mat-khau/", views.PasswordResetView.as_view(), name="password_reset"),
     path("quen-mat-khau/da-gui/",
          auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
          name="password_reset_done"),

@@ -85,7 +85,9 @@ def normalize_phone(number: str) -> str:
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(_("Số điện thoại “%(n)s” không hợp lệ."), code="phone_invalid",
                               params={"n": raw}) from exc
-    if not phonenumbers.is_valid_number(parsed):
+    # A foreign number would lose its country code in the national format (and SMS brandname
+    # gateways only deliver in Vietnam), so only Vietnamese numbers are accepted.
+    if not phonenumbers.is_valid_number(parsed) or phonenumbers.region_code_for_number(parsed) != "VN":
         raise ValidationError(_("Số điện thoại “%(n)s” không hợp lệ."), code="phone_invalid", params={"n": raw})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
 
