@@ -207,9 +207,6 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Self-registration and password-reset requests per client IP per hour (accounts views).
 REGISTRATION_LIMIT_PER_HOUR = env_int("REGISTRATION_LIMIT_PER_HOUR", 20)
 PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 10)
-# Self-registration and password-reset requests per client IP per hour (accounts views).
-REGISTRATION_LIMIT_PER_HOUR = env_int("REGISTRATION_LIMIT_PER_HOUR", 20)
-PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 10)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -259,9 +256,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-    if not SECURE_HSTS_PRELOAD:
-        # Preloading is the domain owner's decision (hard to undo); off by choice, so not a warning.
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if not SECURE_HSTS_PRELOAD:
         # Preloading is the domain owner's decision (hard to undo); off by choice, so not a warning.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
