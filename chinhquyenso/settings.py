@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "chinhquyenso.notifications",
     "chinhquyenso.portal",
     "chinhquyenso.catalog",
+    "chinhquyenso.eforms",
     "chinhquyenso.payments",
     "chinhquyenso.delivery",
     "chinhquyenso.feedback",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("lich/", include("chinhquyenso.calendar.urls")),
     path("thong-bao/", include("chinhquyenso.notifications.urls")),
     path("thu-tuc/", include("chinhquyenso.catalog.urls")),
+    path("bieu-mau/", include("chinhquyenso.eforms.urls")),
     path("phan-anh/", include("chinhquyenso.feedback.urls")),
     path("open311/v2/", include("chinhquyenso.feedback.open311_urls")),
     path("thanh-toan/", include("chinhquyenso.payments.urls")),
