@@ -37,6 +37,14 @@ class SubmitForm(forms.Form):
     confirm_not_duplicate = forms.BooleanField(
         label=_("Phản ánh của tôi khác với các phản ánh trên"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.HiddenInput, forms.CheckboxInput)):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
     def clean(self):
         data = super().clean()
         has_point = data.get("latitude") is not None and data.get("longitude") is not None

@@ -257,8 +257,9 @@ def feedback_duplicates(*, category: FeedbackCategory, text: str, latitude: floa
     for row in qs.select_related(*_LIST_RELATED).order_by("-submitted_at")[:200]:
         distance = (geo.distance_m(latitude, longitude, row.latitude, row.longitude)
                     if has_point and row.latitude is not None else None)
-        compare = f"{row.public_title} {row.public_description}" if published_only else row.text_folded
-        similarity = text_similarity(text, compare)
+        title = row.public_title if published_only else row.title
+        full = f"{row.public_title} {row.public_description}" if published_only else row.text_folded
+        similarity = max(text_similarity(text, title), text_similarity(text, full))
         close = distance is not None and distance <= radius
         if not close and similarity < min_similarity:
             continue

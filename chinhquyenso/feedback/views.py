@@ -290,7 +290,31 @@ def staff_detail(request, code):
                 latitude=feedback.latitude, longitude=feedback.longitude, unit=feedback.unit,
                 exclude_id=feedback.pk, published_only=False, now=feedback.submitted_at),
         })
+    context["photo_choices"] = [("keep", _("Công khai")), ("blur", _("Làm mờ")), ("remove", _("Không công khai"))]
+    context["reason_forms"] = _REASON_FORMS()
     return render(request, "feedback/staff_detail.html", context)
+
+
+def _REASON_FORMS() -> list[dict]:
+    return [
+        {"action": "accept", "label": _("Nhận xử lý"), "button": _("Nhận xử lý"), "style": "primary"},
+        {"action": "answer", "label": _("Trả lời người phản ánh"), "field": "text", "files": True,
+         "prompt": _("Nội dung trả lời (được công khai cùng phản ánh; thông tin cá nhân được che)"),
+         "button": _("Gửi trả lời"), "style": "primary"},
+        {"action": "request_info", "label": _("Đề nghị người phản ánh bổ sung (tạm dừng tính hạn)"),
+         "field": "reason", "prompt": _("Cần bổ sung thông tin gì?"), "button": _("Gửi đề nghị"),
+         "style": "outline-primary"},
+        {"action": "extend", "label": _("Gia hạn"), "days": True, "field": "reason", "prompt": _("Lý do gia hạn"),
+         "button": _("Gia hạn"), "style": "outline-secondary"},
+        {"action": "transfer", "label": _("Chuyển trả bộ phận điều phối (không thuộc thẩm quyền)"),
+         "field": "reason", "prompt": _("Lý do"), "button": _("Chuyển trả"), "style": "outline-secondary"},
+        {"action": "reroute", "label": _("Chuyển cơ quan xử lý khác"), "agency": True, "field": "reason",
+         "prompt": _("Lý do"), "button": _("Chuyển"), "style": "outline-secondary"},
+        {"action": "reject", "label": _("Không tiếp nhận (tin rác, lạm dụng, không thuộc phạm vi)"),
+         "field": "reason", "prompt": _("Lý do (người phản ánh được thông báo)"), "button": _("Không tiếp nhận"),
+         "style": "outline-danger"},
+        {"action": "close", "label": _("Kết thúc phản ánh"), "button": _("Kết thúc"), "style": "outline-secondary"},
+    ]
 
 
 def _photo_decisions(post) -> dict:
