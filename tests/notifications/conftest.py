@@ -79,8 +79,10 @@ def templates(db):
 _n = iter(range(1, 10_000))
 
 
-def register(phone: str = "0912345678", **extra):
+def register(phone: str | None = None, **extra):
+    """A citizen account (with its ``accounts.citizen_registered`` event); a unique phone by default."""
     n = next(_n)
+    phone = f"093{n:07d}" if phone is None else phone
     return citizen_register(username=f"nguoidan{n}", password="mat-khau-dai-123",
                             full_name=extra.pop("full_name", "Nguyễn Văn An"), phone=phone, **extra)
 
