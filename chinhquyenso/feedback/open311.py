@@ -169,7 +169,8 @@ def _endpoint(view):
             return error_response(fmt, exc)
         except DomainError as exc:
             status = 404 if exc.status == 404 else (403 if exc.status == 403 else 400)
-            return error_response(fmt, Open311Error(status, f"{exc.code}: {exc.message}"))
+            where = f" ({exc.field})" if exc.field else ""
+            return error_response(fmt, Open311Error(status, f"{exc.code}{where}: {exc.message}"))
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
