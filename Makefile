@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint system-deps system-deps-test clean
+.PHONY: demo test lint translations system-deps system-deps-test clean
 
 demo: system-deps $(VENV)/.installed
 	$(BIN)/chinhquyenso demo
@@ -15,6 +15,12 @@ test: system-deps-test $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# Extract new interface strings into chinhquyenso/locale/en/LC_MESSAGES/django.po, then compile every
+# .po to its committed .mo. Extraction needs GNU gettext (apt-get install gettext); compiling does not.
+translations: $(VENV)/.installed
+	cd chinhquyenso && $(abspath $(BIN))/chinhquyenso manage makemessages -l en --no-obsolete --no-wrap --add-location file
+	$(BIN)/chinhquyenso manage compile_translations
 
 system-deps:
 	@scripts/system-deps.sh

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from chinhquyenso.api import api
+from chinhquyenso.portal.views import language_set
 
 admin.site.site_header = _("Quản trị hệ thống Chính quyền số")
 admin.site.site_title = _("Quản trị Chính quyền số")
@@ -20,7 +21,7 @@ urlpatterns = [
     path("thanh-toan/", include("chinhquyenso.payments.urls")),
     path("buu-chinh/", include("chinhquyenso.delivery.urls")),
     path("quan-tri/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("api/v1/", api.urls),
 ]
 # OpenID Connect login (VNeID, provincial SSO); the views answer 404 until OIDC_ISSUER is set.

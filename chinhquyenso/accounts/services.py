@@ -250,3 +250,19 @@ def user_contact_update(*, user: User, phone: str, email: str, address_line: str
     event_record(event_type="accounts.contact_updated", aggregate=user, unit=unit, actor=actor or user,
                  payload={"fields": sorted(changed)})
     return sorted(changed)
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language the user chose; applied again at each login."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError("language_unsupported", _("Ngôn ngữ này chưa được hỗ trợ."), "language")
+    if user.language == language:
+        return
+    before = {"language": user.language}
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_record(action="accounts.user_language_set", actor=user, obj=user, before=before,
+                 after={"language": language})
