@@ -52,6 +52,7 @@ def register_routers() -> None:
     from chinhquyenso.calendar.api import router as calendar_router
     from chinhquyenso.catalog.api import router as catalog_router
     from chinhquyenso.delivery.api import router as delivery_router
+    from chinhquyenso.dossiers.api import router as dossiers_router
     from chinhquyenso.eforms.api import router as eforms_router
     from chinhquyenso.feedback.api import router as feedback_router
     from chinhquyenso.payments.api import router as payments_router
@@ -65,6 +66,7 @@ def register_routers() -> None:
     api.add_router("/catalog/", catalog_router)
     api.add_router("/eforms/", eforms_router)
     api.add_router("/feedback/", feedback_router)
+    api.add_router("/dossiers/", dossiers_router)
 
 
 register_routers()

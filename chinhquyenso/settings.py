@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "chinhquyenso.payments",
     "chinhquyenso.delivery",
     "chinhquyenso.feedback",
+    "chinhquyenso.digitization",
+    "chinhquyenso.dossiers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,221 @@
+"""Reads of dossiers: gatekeeper gets, work queues, public lookup, registers and dashboard counts.
+
+Queues are one indexed query each: the permission filter is part of the SQL (unit ids from the
+user's role scopes, never a check per row), ordering is (due date, id) with keyset pagination, and
+rows carry only the columns the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from chinhquyenso.accounts.roles import Role
+from chinhquyenso.accounts.selectors import role_scopes
+from chinhquyenso.core.errors import NotFound
+from chinhquyenso.dossiers import policies
+from chinhquyenso.dossiers.models import Channel, Dossier, Status
+from chinhquyenso.units.models import AdministrativeUnit
+
+QUEUE_COLUMNS = ("id", "code", "status", "channel", "applicant_name", "procedure__name", "procedure__code",
+                 "submitted_at", "accept_due_at", "received_at", "due_date", "step_due_date", "current_role",
+                 "current_holder_id", "is_late", "fee_status", "version", "unit_id", "paused_at")
+
+
+def dossier_get_for_user(*, dossier_id: int, user) -> Dossier:
+    """Gatekeeper: "not found" whether the dossier is missing or the user may not see it."""
+    dossier = (Dossier.objects.select_related("procedure", "unit", "receiving_agency", "current_agency",
+                                              "current_holder", "applicant", "form_version", "result_file")
+               .filter(pk=dossier_id).first())
+    if dossier is None or not policies.can_view_dossier(user, dossier):
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def dossier_get_by_code_for_user(*, code: str, user) -> Dossier:
+    row = Dossier.objects.filter(code=code).values_list("id", flat=True).first()
+    if row is None:
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+    return dossier_get_for_user(dossier_id=row, user=user)
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    code: str
+    procedure: str
+    status: str
+    status_label: str
+    received_at: dt.datetime | None
+    due_date: dt.date | None
+    finished_at: dt.datetime | None
+    holder_agency: str
+    timeline: list[tuple[dt.datetime, str]]
+
+
+def dossier_public_lookup(*, code: str, secret: str) -> PublicStatus:
+    """The public tracking page: code + the short secret printed on the receipt. No personal data:
+    no name, no id number, no address, no officer names; only agencies and public notes."""
+    dossier = (Dossier.objects.select_related("procedure", "current_agency")
+               .filter(code=code.strip().upper()).first())
+    if dossier is None or not secret or dossier.lookup_secret != secret.strip().upper():
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập.")
+    timeline = [(e.at, e.public_note) for e in dossier.timeline.exclude(public_note="").order_by("at", "id")]
+    return PublicStatus(
+        code=dossier.code, procedure=dossier.procedure.name, status=dossier.status,
+        status_label=dossier.get_status_display(), received_at=dossier.received_at, due_date=dossier.due_date,
+        finished_at=dossier.finished_at, holder_agency=dossier.current_agency.name if dossier.current_agency else "",
+        timeline=timeline,
+    )
+
+
+def dossiers_of_applicant(*, user, limit: int = 50) -> QuerySet[Dossier]:
+    return (Dossier.objects.filter(applicant=user).select_related("procedure")
+            .only("id", "code", "status", "submitted_at", "due_date", "procedure__name", "fee_status", "is_late")
+            .order_by("-submitted_at", "-id")[:limit])
+
+
+# --- Work queues -------------------------------------------------------------------------------
+
+class Queue:
+    INTAKE = "intake"          # reception: new online/post dossiers to check (8-working-hour clock)
+    RETURN = "return"          # reception: results waiting to be handed over
+    MINE = "mine"              # steps held by me
+    AGENCY = "agency"          # steps of my role in my agency, not yet taken
+    APPROVAL = "approval"      # leaders: waiting for approval
+    SUPPLEMENT = "supplement"  # waiting for citizens (for follow-up)
+
+
+QUEUE_LABELS = {
+    Queue.INTAKE: "Hồ sơ chờ tiếp nhận",
+    Queue.RETURN: "Kết quả chờ trả",
+    Queue.MINE: "Hồ sơ tôi đang xử lý",
+    Queue.AGENCY: "Hồ sơ chờ nhận xử lý",
+    Queue.APPROVAL: "Hồ sơ chờ phê duyệt",
+    Queue.SUPPLEMENT: "Hồ sơ chờ công dân bổ sung",
+}
+
+
+def _unit_ids(user, roles) -> list[int]:
+    """Unit ids where the user holds one of ``roles``, subtrees expanded (one small query)."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    paths = sorted({s.unit_path for s in role_scopes(user) if s.role in wanted})
+    if not paths:
+        return []
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return list(AdministrativeUnit.objects.filter(q).values_list("id", flat=True))
+
+
+def _agency_scopes(user, role) -> tuple[list[int], bool]:
+    """Agencies the user works in for ``role``; True when some assignment is unit-wide (no agency)."""
+    scopes = [s for s in role_scopes(user) if s.role == role]
+    return [s.agency_id for s in scopes if s.agency_id], any(s.agency_id is None for s in scopes)
+
+
+def queue_available(user) -> list[str]:
+    roles = {s.role for s in role_scopes(user)}
+    queues = []
+    if Role.RECEPTION_OFFICER in roles:
+        queues += [Queue.INTAKE, Queue.RETURN, Queue.SUPPLEMENT]
+    if roles & {Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.UNIT_LEADER}:
+        queues += [Queue.MINE, Queue.AGENCY]
+    if roles & {Role.UNIT_LEADER, Role.DEPARTMENT_HEAD}:
+        queues.append(Queue.APPROVAL)
+    return queues
+
+
+def dossier_queue(*, user, queue: str, after: tuple[str, int] | None = None, limit: int = 50,
+                  unit_id: int | None = None) -> QuerySet:
+    """One page of a work queue as lean dicts, earliest deadline first.
+
+    ``after`` is the keyset cursor ``(sort_key_iso, id)`` of the last row of the previous page.
+    """
+    qs = Dossier.objects.all()
+    order = ("due_date", "id")
+    if queue == Queue.INTAKE:
+        qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.SUBMITTED)
+        order = ("accept_due_at", "id")
+    elif queue == Queue.RETURN:
+        qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.APPROVED)
+    elif queue == Queue.SUPPLEMENT:
+        qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.SUPPLEMENT_REQUESTED)
+        order = ("paused_at", "id")
+    elif queue == Queue.MINE:
+        qs = qs.filter(current_holder=user, status__in=[Status.IN_PROGRESS, Status.PENDING_APPROVAL])
+    elif queue == Queue.AGENCY:
+        role_q = Q(pk__in=[])
+        for role in (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.UNIT_LEADER):
+            agencies, unit_wide = _agency_scopes(user, role)
+            if not agencies and not unit_wide:
+                continue
+            units = _unit_ids(user, role)
+            q = Q(current_role=role, unit_id__in=units)
+            q &= Q(current_agency_id__in=agencies) if not unit_wide else Q()
+            role_q |= q
+        qs = qs.filter(role_q, status=Status.IN_PROGRESS, current_holder__isnull=True)
+    elif queue == Queue.APPROVAL:
+        role_q = Q(pk__in=[])
+        for role in (Role.UNIT_LEADER, Role.DEPARTMENT_HEAD):
+            units = _unit_ids(user, role)
+            if units:
+                role_q |= Q(current_role=role, unit_id__in=units)
+        qs = qs.filter(role_q, status=Status.PENDING_APPROVAL)
+    else:
+        raise NotFound("queue_not_found", "Không có hàng đợi này.")
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    if after is not None:
+        key, last_id = after
+        field = order[0]
+        qs = qs.filter(Q(**{f"{field}__gt": key}) | Q(**{field: key, "id__gt": last_id}))
+    return qs.order_by(*order).values(*QUEUE_COLUMNS)[:limit]
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    """Badge counts per queue (bounded: at most 1000 counted per queue, shown as "1000+")."""
+    counts = {}
+    for queue in queue_available(user):
+        counts[queue] = dossier_queue(user=user, queue=queue, limit=1001).count()
+    return counts
+
+
+# --- Registers and dashboards --------------------------------------------------------------
+
+def register_rows(*, unit, start: dt.date, end: dt.date) -> QuerySet:
+    """Sổ theo dõi hồ sơ: dossiers received by the unit's subtree in [start, end], oldest first."""
+    tz = timezone.get_current_timezone()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    units = AdministrativeUnit.objects.filter(path__startswith=unit.path).values_list("id", flat=True)
+    return (Dossier.objects.filter(unit_id__in=list(units), submitted_at__gte=start_at, submitted_at__lt=end_at)
+            .select_related("procedure", "receiving_agency", "unit")
+            .only("id", "code", "channel", "status", "applicant_name", "applicant_address", "submitted_at",
+                  "received_at", "due_date", "original_due_date", "finished_at", "returned_at", "is_late",
+                  "supplement_count", "apology_count", "procedure__name", "procedure__code",
+                  "receiving_agency__name", "unit__name")
+            .order_by("submitted_at", "id"))
+
+
+def dossier_stats(*, unit, start: dt.date, end: dt.date) -> dict:
+    """Counts by channel, status, on time/late and the online share for a unit's subtree and period."""
+    rows = register_rows(unit=unit, start=start, end=end).order_by()
+    agg = rows.aggregate(
+        total=Count("id"),
+        online=Count("id", filter=Q(channel=Channel.ONLINE)),
+        desk=Count("id", filter=Q(channel=Channel.DESK)),
+        post=Count("id", filter=Q(channel=Channel.POST)),
+        finished=Count("id", filter=Q(finished_at__isnull=False)),
+        finished_late=Count("id", filter=Q(finished_at__isnull=False, is_late=True)),
+        open_late=Count("id", filter=Q(finished_at__isnull=True, is_late=True)),
+        paid_online=Count("id", filter=Q(fee_status="paid", channel=Channel.ONLINE)),
+    )
+    by_status = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    finished = agg["finished"] or 0
+    agg["on_time_rate"] = round(100 * (finished - agg["finished_late"]) / finished, 1) if finished else None
+    agg["online_share"] = round(100 * agg["online"] / agg["total"], 1) if agg["total"] else None
+    agg["by_status"] = by_status
+    return agg
