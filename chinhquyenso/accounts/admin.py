@@ -21,6 +21,8 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Thông tin"), {"fields": ("full_name", "kind", "email", "phone", "language")}),
+        # Staff log in through VNeID/SSO only once an administrator puts their subject here.
+        (_("Đăng nhập định danh điện tử (OIDC)"), {"fields": ("oidc_subject",)}),
         (_("Quyền"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -30,5 +31,18 @@ def rate_limit_hit(scope: str, key: str, *, limit: int, window_seconds: int) -> 
 
 
 def client_ip(request) -> str:
-    """The client address as django-axes sees it (``REMOTE_ADDR``: the proxy in front must set it)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address, as the login throttling (``AXES_CLIENT_IP_CALLABLE``) also sees it.
+
+    Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (nginx, a load balancer) ``REMOTE_ADDR`` is the
+    proxy's own address, shared by every citizen; the client is then the entry the outermost
+    trusted proxy appended to ``X-Forwarded-For`` — counted from the right, because entries further
+    left were written by the client and can be forged.
+    """
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote  # not through the expected proxies (a direct or misconfigured request)
+    return forwarded[-proxies]

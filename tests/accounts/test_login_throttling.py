@@ -75,3 +75,35 @@ def test_successful_login_resets_the_failure_count(client, lan):
         assert _attempt(client, "sai-mat-khau").status_code == 200  # counting from zero again
 
     assert _attempt(client, PASSWORD).status_code == 302
+
+
+def test_behind_a_reverse_proxy_each_client_is_throttled_on_its_own_address(client, lan, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # nginx in front: REMOTE_ADDR is nginx for everybody
+    for _ in range(5):
+        client.post(LOGIN, {"username": "lan", "password": "sai"}, REMOTE_ADDR="127.0.0.1",
+                    HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    other_citizen = client.post(LOGIN, {"username": "lan", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                                HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert other_citizen.status_code == 302
+    client.post("/tai-khoan/dang-xuat/")
+    # The attacker cannot escape by forging an address: only the entry nginx appended counts.
+    forged = client.post(LOGIN, {"username": "lan", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                         HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7")
+    assert forged.status_code == 429
+
+
+@pytest.mark.parametrize(("count", "remote", "forwarded", "expected"), [
+    (0, "203.0.113.7", "1.2.3.4", "203.0.113.7"),          # no proxy configured: header ignored
+    (1, "127.0.0.1", "203.0.113.7", "203.0.113.7"),
+    (1, "127.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # left part written by the client
+    (2, "10.0.0.2", "203.0.113.7, 10.0.0.1", "203.0.113.7"),  # load balancer + nginx
+    (2, "10.0.0.2", "203.0.113.7", "10.0.0.2"),             # fewer hops than configured
+])
+def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings, count, remote, forwarded, expected):
+    from chinhquyenso.core.ratelimit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

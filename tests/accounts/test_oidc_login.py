@@ -275,3 +275,19 @@ def test_id_token_issuer_and_audience_are_checked(settings, iss, aud, accepted):
     else:
         with pytest.raises(SuspiciousOperation):
             backend.verify_token(token, nonce="n")
+
+
+def test_demo_setup_logs_in_through_the_simulators_server(client, oidc, settings, locality):
+    """The demo points OIDC_ISSUER at {SIMULATORS_URL}/oidc: the provider is mounted under a prefix."""
+    from chinhquyenso.simulators.server import MOUNTS, running
+
+    with running(mounts={"/oidc": MOUNTS["/oidc"]}) as base:
+        settings.OIDC_ISSUER = f"{base}/oidc"
+        provider = type(oidc)(settings.OIDC_ISSUER)
+        provider.set_claims("vneid-demo", name="Nguyễn Thị Lan", cccd="046186000123", birthdate="1986-05-12",
+                            gender="female")
+
+        response = provider.login(client, "vneid-demo")
+
+    assert response["Location"] == "/trang-cua-toi/"
+    assert User.objects.get(oidc_subject="vneid-demo").citizen_profile.cccd == "046186000123"
