@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from chinhquyenso.catalog.fees import describe_rule
@@ -198,8 +198,10 @@ COLUMNS = [  # (key, header, width, help)
                                 "một số tiền (10.000 đ) là mức cố định, nội dung khác ghi nhận là chưa nhập mức thu."),
     ("fee_note", "Ghi chú phí, lệ phí", 30, ""),
     ("effective_from", "Hiệu lực từ", 12, "Ngày áp dụng thời hạn và phí (dd/mm/yyyy); trống = hôm nay."),
+    ("basis", "Văn bản quy định thời hạn, phí", 30, "Quyết định công bố, nghị quyết HĐND …"),
     ("required_documents", "Thành phần hồ sơ", 60,
-     "Mỗi dòng một giấy tờ: “- [Khi thuộc trường hợp] Tên giấy tờ (Bản chính: 1)”."),
+     "Mỗi dòng một giấy tờ: “- Tên giấy tờ (Bản chính: 1)”; giấy tờ chỉ nộp trong một số trường hợp ghi "
+     "“- [Khi thuộc trường hợp: mô tả] Tên giấy tờ (Bản sao: 1)”."),
     ("result_documents", "Kết quả thực hiện", 30, "Mỗi dòng một kết quả."),
     ("legal_basis", "Căn cứ pháp lý", 40, "Mỗi dòng một văn bản; có thể thêm “ — https://…”."),
     ("unit", "Đơn vị quản lý", 12,
@@ -211,6 +213,8 @@ COLUMNS = [  # (key, header, width, help)
     ("level_since_2025_07", "Cấp thực hiện từ 01/7/2025", 14, ""),
     ("online_level_confirmed", "Mức độ DVC đã xác minh", 10, "Có/Không."),
     ("submission_note", "Nơi nộp, cách nộp", 30, ""),
+    ("applicants", "Đối tượng thực hiện", 24, ""),
+    ("note", "Lưu ý", 30, ""),
     ("sources", "Nguồn", 40, "Mỗi dòng một nguồn."),
 ]
 HEADERS = {key: header for key, header, _w, _h in COLUMNS}
@@ -232,8 +236,11 @@ def _date_vi(value: str | dt.date) -> str:
 
 
 def _document_line(doc: dict) -> str:
-    prefix = "[Khi thuộc trường hợp] " if doc["requirement"] == Requirement.CONDITIONAL else ""
-    return f"- {prefix}{doc['name']} ({DocumentForm(doc['form']).label}: {doc['count']})"
+    prefix = ""
+    if doc["requirement"] == Requirement.CONDITIONAL:
+        note = f": {doc['condition_note']}" if doc["condition_note"] else ""
+        prefix = f"[Khi thuộc trường hợp{note}] "
+    return f"- {prefix}{doc['name']} ({DocumentForm(doc['form']).label!s}: {doc['count']})"
 
 
 def _tiers_text(tiers: list[dict]) -> str:
@@ -249,6 +256,12 @@ def _current_terms(record: dict, on: dt.date) -> dict | None:
 
 
 def export_xlsx_bytes(qs=None) -> bytes:
+    """The workbook is always written in Vietnamese (its labels are what the import reads)."""
+    with translation.override("vi"):
+        return _export_xlsx(qs)
+
+
+def _export_xlsx(qs=None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -276,37 +289,41 @@ def export_xlsx_bytes(qs=None) -> bytes:
         terms = _current_terms(record, today) or {}
         values = {
             "code": record["code"], "name": record["name"], "field": record["field"]["name"],
-            "levels": "; ".join(Level(v).label for v in record["levels"]),
+            "levels": "; ".join(str(Level(v).label) for v in record["levels"]),
             "agency_text": record["agency_text"], "agencies": "; ".join(record["agencies"]),
-            "online_level": OnlineLevel(record["online_level"]).label,
+            "online_level": str(OnlineLevel(record["online_level"]).label),
             "channels": "; ".join(_CHANNEL_SHORT[c] for c in record["channels"]),
             "processing_days": terms.get("processing_days"),
-            "day_kind": DayKind(terms.get("day_kind", DayKind.WORKING)).label,
+            "day_kind": str(DayKind(terms.get("day_kind", DayKind.WORKING)).label),
             "processing_note": terms.get("processing_note", ""),
             "fees": "\n".join(f"{r['label']}: {describe_rule(_SpecProxy(r))}" for r in terms.get("fee_rules", [])),
             "fee_note": terms.get("fee_note", ""),
             "effective_from": _date_vi(terms["effective_from"]) if terms else "",
+            "basis": terms.get("basis", ""),
             "required_documents": "\n".join(_document_line(d) for d in record["required_documents"]),
             "result_documents": "\n".join(r["name"] for r in record["result_documents"]),
             "legal_basis": "\n".join(b["title"] + (f" — {b['url']}" if b["url"] else "")
                                      for b in record["legal_basis"]),
             "unit": record["unit"],
-            "status": ProcedureStatus(record["status"]).label,
+            "status": str(ProcedureStatus(record["status"]).label),
             "confirmed": YES if record["confirmed"] else NO,
             "source_note": record["source_note"],
             "code_is_national": YES if record["code_is_national"] else NO,
-            "level_since_2025_07": Level(record["level_since_2025_07"]).label if record["level_since_2025_07"] else "",
+            "level_since_2025_07": str(Level(record["level_since_2025_07"]).label)
+            if record["level_since_2025_07"] else "",
             "online_level_confirmed": YES if record["online_level_confirmed"] else NO,
             "submission_note": record["submission_note"],
+            "applicants": record["applicants"],
+            "note": record["note"],
             "sources": "\n".join(record["sources"]),
         }
         main.append([values[key] for key, *_rest in COLUMNS])
         for rule in terms.get("fee_rules", []):
             fees.append([
-                record["code"], rule["code"], rule["label"], FeeKind(rule["kind"]).label, rule["amount_vnd"],
-                rule["unit_label"], TierMode(rule["tier_mode"]).label if rule["tier_mode"] else "",
+                record["code"], rule["code"], rule["label"], str(FeeKind(rule["kind"]).label), rule["amount_vnd"],
+                rule["unit_label"], str(TierMode(rule["tier_mode"]).label) if rule["tier_mode"] else "",
                 _tiers_text(rule["tiers"]), rule["max_vnd"],
-                "; ".join(ExemptionCategory(c).label for c in rule["exempt_categories"]),
+                "; ".join(str(ExemptionCategory(c).label) for c in rule["exempt_categories"]),
                 YES if rule["conditional"] else NO, rule["condition_note"],
             ])
     for row in main.iter_rows(min_row=2):
@@ -314,8 +331,8 @@ def export_xlsx_bytes(qs=None) -> bytes:
             cell.alignment = wrap
 
     n = max(main.max_row, 2)
-    for col_key, options in (("online_level", [lvl.label for lvl in OnlineLevel]),
-                             ("status", [s.label for s in ProcedureStatus]),
+    for col_key, options in (("online_level", [str(lvl.label) for lvl in OnlineLevel]),
+                             ("status", [str(s.label) for s in ProcedureStatus]),
                              ("confirmed", [YES, NO])):
         letter = get_column_letter([k for k, *_r in COLUMNS].index(col_key) + 1)
         validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
@@ -412,9 +429,9 @@ def _int_or_none(value) -> int | str | None:
     return int(text) if text.isdigit() else str(value)
 
 
-_DOC_LINE = re.compile(
-    r"^[-•+*]?\s*(?:\[(?P<req>[^\]]+)\]\s*)?(?P<name>.*?)\s*(?:\((?P<form>[^():]+):\s*(?P<count>\d+)\s*\))?\s*$"
-)
+_DOC_REQ = re.compile(r"^\[(?P<req>[^\]]+)\]\s*")
+# "(Bản chính: 1)" at the end of a line; the label may hold one parenthesis ("Xuất trình (không nộp)").
+_DOC_TAIL = re.compile(r"\s*\((?P<form>[^()]*?(?:\([^()]*\))?[^()]*?):\s*(?P<count>\d+)\s*\)\s*$")
 _AMOUNT_ONLY = re.compile(r"^\s*(?P<n>\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đ|đồng|vnđ|vnd)?\s*$", re.IGNORECASE)
 _FREE = {"", "0", "khong", "mien phi", "khong thu", "khong thu phi", "khong co", "mien", "khong thu phi, le phi",
          "khong quy dinh", "0 d", "0 dong"}
@@ -477,27 +494,28 @@ def _read_date(reader: _RowReader, key: str, value) -> str | None:
 def _parse_documents(reader: _RowReader, value) -> list[dict]:
     documents = []
     for n, line in enumerate(_lines(value), start=1):
-        m = _DOC_LINE.match(line)
-        name = (m.group("name") if m else line).strip()
-        form, count, requirement = DocumentForm.ORIGINAL.value, 1, Requirement.REQUIRED.value
-        if m and m.group("form"):
-            k = _key(m.group("form"))
-            if k in FORM_IN:
-                form, count = FORM_IN[k], int(m.group("count"))
-            else:
-                name = line.lstrip("-•+* ").strip()  # a parenthesis that is part of the name
-        if m and m.group("req"):
-            k = _key(m.group("req"))
-            if k not in REQUIREMENT_IN:
-                reader.error("required_documents", f"giấy tờ thứ {n}: “[{m.group('req')}]” không hợp lệ "
-                                                   "(ghi [Khi thuộc trường hợp] hoặc bỏ trống).")
+        rest = line.lstrip("-•+* ").strip()
+        form, count, requirement, condition = DocumentForm.ORIGINAL.value, 1, Requirement.REQUIRED.value, ""
+        req = _DOC_REQ.match(rest)
+        if req:
+            rest = rest[req.end():]
+            label, _sep, condition = req.group("req").partition(":")
+            condition = condition.strip()
+            if _key(label) not in REQUIREMENT_IN:
+                reader.error("required_documents", f"giấy tờ thứ {n}: “[{req.group('req')}]” không hợp lệ "
+                                                   "(ghi [Khi thuộc trường hợp: …] hoặc bỏ trống).")
                 continue
-            requirement = REQUIREMENT_IN[k]
+            requirement = REQUIREMENT_IN[_key(label)]
+        tail = _DOC_TAIL.search(rest)
+        if tail and _key(tail.group("form")) in FORM_IN:  # otherwise the parenthesis is part of the name
+            form, count = FORM_IN[_key(tail.group("form"))], int(tail.group("count"))
+            rest = rest[:tail.start()]
+        name = rest.strip()
         if not name:
             reader.error("required_documents", f"giấy tờ thứ {n} không có tên.")
             continue
         documents.append({"name": name, "form": form, "count": count, "requirement": requirement,
-                          "condition_note": "", "template_name": ""})
+                          "condition_note": condition, "template_name": ""})
     return documents
 
 
@@ -630,7 +648,7 @@ def parse_xlsx(content: bytes, *, default_unit: str | None = None) -> tuple[list
             "day_kind": day_kind,
             "processing_note": processing_note,
             "fee_note": _cell_text(get("fee_note")),
-            "basis": "",
+            "basis": _cell_text(get("basis")),
             "fee_rules": fee_rows.pop(code, None) if code in fee_rows else _parse_fee_summary(r, get("fees")),
         }
         unit = _cell_text(get("unit")) or default_unit or ""
@@ -652,8 +670,8 @@ def parse_xlsx(content: bytes, *, default_unit: str | None = None) -> tuple[list
             "online_level_confirmed": bool(r.boolean("online_level_confirmed", get("online_level_confirmed"), False)),
             "channels": [c for c in Channel.values if c in channels],
             "submission_note": _cell_text(get("submission_note")),
-            "applicants": "",
-            "note": "",
+            "applicants": _cell_text(get("applicants")),
+            "note": _cell_text(get("note")),
             "status": r.choice("status", _cell_text(get("status")), STATUS_IN, "Đang áp dụng, Đã bãi bỏ") or "active",
             "confirmed": bool(r.boolean("confirmed", get("confirmed"), False)),
             "source_note": _cell_text(get("source_note")),

@@ -203,13 +203,14 @@ def _apply(plan: _Plan, *, actor, units: dict[str, AdministrativeUnit], fields: 
 
 
 def _replace_documents(procedure: Procedure, documents: list[dict]) -> None:
-    existing = {d.pk: d for d in procedure.required_documents.all()}
+    """Rows are matched by id (staff form) or by name, so an attached template survives an edit."""
+    existing = {d.pk: d for d in procedure.required_documents.select_related("template")}
     by_name = {d.name: d for d in existing.values()}
     shas = {d["template_sha256"] for d in documents if d.get("template_sha256")}
     files = {}
     for f in StoredFile.objects.filter(sha256__in=shas).order_by("created_at"):
         files.setdefault(f.sha256, f)
-    kept = set()
+    kept, new_rows = set(), []
     for i, d in enumerate(documents):
         row = existing.get(d.get("id")) if d.get("id") else None
         if row is None:
@@ -217,14 +218,18 @@ def _replace_documents(procedure: Procedure, documents: list[dict]) -> None:
             row = candidate if candidate is not None and candidate.pk not in kept else RequiredDocument(
                 procedure=procedure)
         row.order, row.name, row.form, row.count = i, d["name"], d["form"], d["count"]
-        row.requirement, row.condition_note, row.template_name = d["requirement"], d["condition_note"], \
-            d["template_name"]
+        row.requirement, row.condition_note = d["requirement"], d["condition_note"]
+        row.template_name = d["template_name"]
         sha = d.get("template_sha256")
         if sha and (row.template_id is None or row.template.sha256 != sha) and sha in files:
             row.template = files[sha]
-        row.save()
-        kept.add(row.pk)
+        if row.pk is None:
+            new_rows.append(row)
+        else:
+            row.save()
+            kept.add(row.pk)
     procedure.required_documents.exclude(pk__in=kept).delete()
+    RequiredDocument.objects.bulk_create(new_rows)
 
 
 def _audit_and_event(plan: _Plan, procedure: Procedure, actor, source: str) -> None:
