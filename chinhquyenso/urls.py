@@ -20,6 +20,7 @@ urlpatterns = [
     path("open311/v2/", include("chinhquyenso.feedback.open311_urls")),
     path("thanh-toan/", include("chinhquyenso.payments.urls")),
     path("buu-chinh/", include("chinhquyenso.delivery.urls")),
+    path("ho-so/", include("chinhquyenso.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", language_set, name="set_language"),
     path("api/v1/", api.urls),

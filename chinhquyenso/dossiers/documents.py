@@ -69,8 +69,44 @@ def _context(dossier: Dossier, kind: str, on: dt.date | None = None, **extra) ->
     }
 
 
+class SlipNotApplicable(Exception):
+    """The dossier has no such slip (no supplement request, not refused, no apology…)."""
+
+
+def _kind_context(dossier: Dossier, kind: str) -> dict:
+    from chinhquyenso.calendar.services import add_working_days
+    from chinhquyenso.dossiers.models import Status
+
+    if kind == K.RECEIPT:
+        due = dossier.due_date
+        provisional = due is None
+        if provisional and dossier.processing_days:
+            due = add_working_days(dossier.submitted_at, dossier.processing_days, dossier.unit)
+        return {"appointment": due, "appointment_provisional": provisional,
+                "sequence": dossier.code.rsplit("-", 1)[-1], "received_at": dossier.received_at or dossier.submitted_at}
+    if kind == K.SUPPLEMENT:
+        request = dossier.supplement_requests.order_by("-requested_at").select_related("requested_by").first()
+        if request is None:
+            raise SlipNotApplicable(kind)
+        return {"request": request}
+    if kind == K.REFUSAL:
+        if dossier.status not in (Status.REFUSED, Status.REJECTED):
+            raise SlipNotApplicable(kind)
+        event = dossier.timeline.filter(action__in=["refuse", "reject"]).order_by("-at").first()
+        return {"reason": event.note if event else "", "refused_at": event.at if event else dossier.finished_at}
+    if kind == K.APOLOGY:
+        apology = dossier.apologies.order_by("-issued_at").select_related("responsible_agency", "issued_by").first()
+        if apology is None:
+            raise SlipNotApplicable(kind)
+        return {"apology": apology}
+    if kind == K.CONTROL:
+        steps = dossier.steps.select_related("agency", "holder", "handed_over_by").order_by("started_at", "id")
+        return {"steps": list(steps)}
+    return {}
+
+
 def slip_pdf(dossier: Dossier, kind: str, **extra) -> bytes:
-    context = _context(dossier, kind, **extra)
+    context = _context(dossier, kind, **_kind_context(dossier, kind), **extra)
     return render_pdf(context["slip"].template_name, context)
 
 

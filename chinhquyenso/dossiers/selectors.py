@@ -101,13 +101,17 @@ QUEUE_LABELS = {
 def _unit_ids(user, roles) -> list[int]:
     """Unit ids where the user holds one of ``roles``, subtrees expanded (one small query)."""
     wanted = {roles} if isinstance(roles, str) else set(roles)
-    paths = sorted({s.unit_path for s in role_scopes(user) if s.role in wanted})
+    paths = tuple(sorted({s.unit_path for s in role_scopes(user) if s.role in wanted}))
     if not paths:
         return []
-    q = Q()
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return list(AdministrativeUnit.objects.filter(q).values_list("id", flat=True))
+    # Memoised on the user object for the request: a page with queue tabs asks several times.
+    memo = user.__dict__.setdefault("_dossier_unit_ids", {})
+    if paths not in memo:
+        q = Q()
+        for path in paths:
+            q |= Q(path__startswith=path)
+        memo[paths] = list(AdministrativeUnit.objects.filter(q).values_list("id", flat=True))
+    return memo[paths]
 
 
 def _agency_scopes(user, role) -> tuple[list[int], bool]:
@@ -219,3 +223,192 @@ def dossier_stats(*, unit, start: dt.date, end: dt.date) -> dict:
     agg["online_share"] = round(100 * agg["online"] / agg["total"], 1) if agg["total"] else None
     agg["by_status"] = by_status
     return agg
+
+
+# --- What the web pages show -------------------------------------------------------------------
+
+def receiving_units_for(procedure) -> QuerySet[AdministrativeUnit]:
+    """Units that may receive the procedure's dossiers: active units of the procedure's levels in
+    the catalogue owner's subtree that have a People's Committee (it issues the dossier code)."""
+    from django.db.models import Exists, OuterRef
+
+    from chinhquyenso.units.models import Agency, AgencyKind
+
+    committee = Agency.objects.filter(unit_id=OuterRef("pk"), kind=AgencyKind.PEOPLES_COMMITTEE, is_active=True)
+    return (AdministrativeUnit.objects.filter(path__startswith=procedure.unit.path, level__in=procedure.levels,
+                                              is_active=True)
+            .filter(Exists(committee)).order_by("path"))
+
+
+def default_receiving_unit(*, procedure, user, choices) -> AdministrativeUnit | None:
+    """The citizen's own commune (or the district containing it) when it may receive the dossier."""
+    profile = getattr(user, "citizen_profile", None)
+    home = profile.address_unit if profile is not None and profile.address_unit_id else None
+    if home is None:
+        return None
+    for unit in choices:
+        if home.path.startswith(unit.path):
+            return unit
+    return None
+
+
+def dossier_form_answers(*, dossier) -> list[dict]:
+    """The e-form data read-only, as the form version it was filed under labels it."""
+    if dossier.form_version_id is None or not dossier.form_data:
+        return []
+    return form_answers(form_version=dossier.form_version, data=dossier.form_data)
+
+
+def form_answers(*, form_version, data: dict) -> list[dict]:
+    """``[{"title", "rows": [{"label", "text"} | {"label", "items": [...]}]}]`` for a read-only
+    summary (the officer's dossier page, the citizen's check-your-answers page)."""
+    from chinhquyenso.eforms.selectors import Column, cell_text, eform_for
+
+    form = eform_for(form_version)
+    codes = set()
+    for fdef in form.fields.values():
+        value = data.get(fdef.name)
+        if fdef.widget == "address" and isinstance(value, str):
+            codes.add(value)
+        elif fdef.is_group and isinstance(value, list):
+            codes |= {row.get(c.name) for row in value if isinstance(row, dict)
+                      for c in fdef.children if c.widget == "address" and isinstance(row.get(c.name), str)}
+    names = dict(AdministrativeUnit.objects.filter(code__in=codes).values_list("code", "full_name")) if codes else {}
+
+    def text(fdef, value) -> str:
+        if fdef.widget == "address" and isinstance(value, str):
+            return names.get(value, value)
+        return cell_text(Column(key=fdef.name, label=fdef.label, widget=fdef.widget, fdef=fdef), value, masked=False)
+
+    sections = []
+    for section in form.sections:
+        rows = []
+        for fdef in section.fields:
+            if fdef.name not in data or fdef.widget == "file":
+                continue
+            value = data[fdef.name]
+            if fdef.is_group and isinstance(value, list):
+                items = ["; ".join(f"{c.label}: {text(c, row[c.name])}" for c in fdef.children if c.name in row)
+                         for row in value if isinstance(row, dict)]
+                rows.append({"label": fdef.label, "items": items})
+            else:
+                rows.append({"label": fdef.label, "text": text(fdef, value)})
+        if rows:
+            sections.append({"title": section.title, "rows": rows})
+    return sections
+
+
+def dossier_documents(*, dossier) -> list:
+    return list(dossier.documents.select_related("file", "required_document").order_by("id"))
+
+
+def dossier_document_get(*, dossier, document_id: int):
+    document = dossier.documents.select_related("file").filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("document_not_found", "Không tìm thấy giấy tờ.")
+    return document
+
+
+def dossier_timeline(*, dossier, public: bool) -> list:
+    """Events oldest first. The public and the applicant see only the public notes (no officer names)."""
+    events = dossier.timeline.select_related("agency", "actor").order_by("at", "id")
+    if public:
+        return [e for e in events if e.public_note]
+    return list(events)
+
+
+def dossier_steps(*, dossier) -> list:
+    return list(dossier.steps.select_related("agency", "holder", "handed_over_by").order_by("started_at", "id"))
+
+
+def open_supplement_request(*, dossier):
+    return dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-requested_at").first()
+
+
+def latest_apology(*, dossier):
+    return dossier.apologies.order_by("-issued_at").first()
+
+
+def dossier_invoices(*, dossier) -> list:
+    from chinhquyenso.payments.selectors import invoices_for_subject
+
+    return list(invoices_for_subject(subject_type="dossiers.dossier", subject_id=str(dossier.pk)))
+
+
+def dossier_shipments(*, dossier) -> list:
+    from chinhquyenso.delivery.selectors import shipments_for_subject
+
+    return list(shipments_for_subject(subject_type="dossiers.dossier", subject_id=str(dossier.pk)))
+
+
+def assignee_choices(*, dossier) -> list:
+    """Officers who may hold the dossier's current step (role in its agency, unit or an ancestor)."""
+    from chinhquyenso.accounts.models import RoleAssignment
+
+    if not dossier.current_role:
+        return []
+    chain = [dossier.unit.path, *dossier.unit.ancestor_paths()]
+    q = Q(agency__isnull=True)
+    if dossier.current_agency_id:
+        q |= Q(agency_id=dossier.current_agency_id)
+    rows = (RoleAssignment.objects.active().filter(q, role=dossier.current_role, unit__path__in=chain,
+                                                   user__is_active=True)
+            .select_related("user").order_by("user__full_name", "user_id"))
+    seen, users = set(), []
+    for row in rows:
+        if row.user_id not in seen:
+            seen.add(row.user_id)
+            users.append(row.user)
+    return users
+
+
+@dataclass(frozen=True)
+class DueMark:
+    status: str  # calendar DeadlineStatus: on_time | due_soon | overdue
+    label: str
+    css: str
+
+
+_DUE_LABELS = {"on_time": ("Trong hạn", "status-ontime"), "due_soon": ("Sắp đến hạn", "status-duesoon"),
+               "overdue": ("Quá hạn", "status-overdue")}
+
+
+def due_mark(due, *, unit=None, now=None) -> DueMark | None:
+    """On time / due soon / overdue for a date (appointment) or a datetime (8-working-hour intake
+    clock), in working days of the unit's calendar; the threshold is DOSSIER_DUE_SOON_DAYS."""
+    from django.conf import settings
+
+    from chinhquyenso.calendar.services import deadline_status
+
+    if due is None:
+        return None
+    status = deadline_status(due, now=now, unit=unit, soon_days=getattr(settings, "DOSSIER_DUE_SOON_DAYS", 1))
+    label, css = _DUE_LABELS[status]
+    return DueMark(status=status, label=label, css=css)
+
+
+def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tuple[list[dict], str | None]:
+    """One page of a queue for the HTML page: the lean rows plus their due mark (the intake
+    queue's mark is the 8-working-hour clock) and the cursor of the next page."""
+    rows = list(dossier_queue(user=user, queue=queue, after=after, limit=limit))
+    units = AdministrativeUnit.objects.in_bulk({r["unit_id"] for r in rows}) if rows else {}
+    sort_key = {Queue.INTAKE: "accept_due_at", Queue.SUPPLEMENT: "paused_at"}.get(queue, "due_date")
+    for row in rows:
+        unit = units.get(row["unit_id"])
+        clock = row["accept_due_at"] if queue == Queue.INTAKE else row["due_date"]
+        row["mark"] = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
+    next_cursor = None
+    if len(rows) == limit and rows[-1][sort_key] is not None:
+        last = rows[-1][sort_key]
+        next_cursor = f"{last.isoformat()}|{rows[-1]['id']}"
+    return rows, next_cursor
+
+
+def parse_cursor(cursor: str | None) -> tuple[str, int] | None:
+    if not cursor:
+        return None
+    try:
+        key, last_id = cursor.rsplit("|", 1)
+        return key, int(last_id)
+    except ValueError:
+        return None

@@ -44,6 +44,9 @@ from chinhquyenso.dossiers.models import (
 from chinhquyenso.dossiers.workflow import dossier_flow
 from chinhquyenso.units.models import Agency, AgencyKind
 
+# How other apps (payments, delivery, eforms) refer to a dossier: subject_type + subject_id.
+SUBJECT_TYPE = "dossiers.dossier"
+
 # ---------------------------------------------------------------------------------------------
 # Codes
 
@@ -260,11 +263,13 @@ def dossier_submit(
         # Decree 45/2020: accept or ask for a supplement within 8 working hours.
         dossier.accept_due_at = add_working_hours(now, 8, unit)
     dossier.save()
-    if form_version is not None:
+    # Online, the e-form *is* the declaration and must validate; at the desk or by post the signed
+    # paper form is scanned as a document, so an officer may leave the e-form data empty.
+    if form_version is not None and (form_data or channel == Channel.ONLINE):
         from chinhquyenso.eforms.services import form_submission_create
 
         submission = form_submission_create(form_version=form_version, data=form_data, applicant=applicant,
-                                            unit=unit, source=dossier)
+                                            unit=unit, source=(SUBJECT_TYPE, dossier.pk))
         dossier.form_submission = submission
         dossier.form_data = submission.data
         dossier.save(update_fields=["form_submission", "form_data"])
@@ -684,3 +689,75 @@ def dossier_mark_overdue(*, today: dt.date | None = None, limit: int = 1000) -> 
                                   "notify_user_ids": sorted(recipients)})
             count += 1
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Online submission as the citizen's pages do it, the fee invoice and the postal return
+
+
+@transaction.atomic
+def dossier_submit_online(*, procedure, unit, applicant, form_data: dict, documents: list[DocumentInput],
+                          result_delivery: str = ResultDelivery.DESK, delivery_address: str = "",
+                          applicant_phone: str = "", form_definition=None) -> Dossier:
+    """The citizen's "Nộp hồ sơ" button: the dossier, its fee invoice, the new uploads copied into the
+    citizen's data warehouse (reusable next time) and the e-form draft cleared — all or nothing."""
+    from chinhquyenso.digitization.services import personal_document_add
+
+    if result_delivery == ResultDelivery.POST and not (applicant_phone or "").strip():
+        raise DomainError("delivery_phone_required", _("Vui lòng nhập số điện thoại để bưu điện liên hệ khi phát."),
+                          "applicant_phone")
+    dossier = dossier_submit(procedure=procedure, unit=unit, applicant=applicant, form_data=form_data,
+                             documents=documents, channel=Channel.ONLINE, result_delivery=result_delivery,
+                             delivery_address=delivery_address, applicant_phone=applicant_phone)
+    dossier_invoice_ensure(dossier=dossier, actor=applicant)
+    for doc in documents:
+        if doc.source == DossierDocument.Source.UPLOAD:
+            personal_document_add(owner=applicant, file=doc.file, title=doc.name, kind="submitted",
+                                  source_dossier_id=dossier.pk, actor=applicant)
+    if form_definition is not None:
+        from chinhquyenso.eforms.services import form_draft_discard
+
+        form_draft_discard(user=applicant, definition=form_definition)
+    return dossier
+
+
+def dossier_invoice_ensure(*, dossier: Dossier, actor=None):
+    """The fee invoice of a dossier with ``fee_total > 0`` (payments app), created once: the
+    idempotency key is the dossier's, so a retry, a double click or the subscriber never makes a
+    second one. Returns the invoice, or None when nothing is to be paid."""
+    if dossier.fee_total <= 0 or dossier.fee_status != FeeStatus.UNPAID:
+        return None
+    from chinhquyenso.payments.services import invoice_create
+
+    return invoice_create(
+        subject_type=SUBJECT_TYPE, subject_id=str(dossier.pk), kind="charge", amount=int(dossier.fee_total),
+        unit=dossier.unit, agency=dossier.receiving_agency, payer=dossier.applicant,
+        payer_name=dossier.applicant_name, subject_label=f"{dossier.code} — {dossier.procedure.name}"[:255],
+        description=(_("Phí, lệ phí hồ sơ %(code)s") % {"code": dossier.code})[:255],
+        lines=[{"code": "le_phi", "label": dossier.procedure.name[:200], "quantity": 1,
+                "amount_vnd": int(dossier.fee_total)}],
+        idempotency_key=f"dossier:{dossier.pk}:fee", actor=actor,
+    )
+
+
+# Weight declared for a result sent by post: an envelope with a few sheets (postage band 1).
+RESULT_ENVELOPE_GRAMS = 200
+
+
+def dossier_return_shipment_ensure(*, dossier: Dossier, actor=None):
+    """The postal return of the result (bưu chính công ích) for a dossier whose applicant chose
+    delivery by post, created once (idempotent per dossier). The postman's delivery receipt later
+    closes the dossier (``subscribers.on_shipment_delivered``)."""
+    if dossier.result_delivery != ResultDelivery.POST or dossier.status != Status.APPROVED:
+        return None
+    from chinhquyenso.delivery.services import shipment_create
+
+    profile = getattr(dossier.applicant, "citizen_profile", None) if dossier.applicant_id else None
+    address_unit = (profile.address_unit if profile and profile.address_unit_id else None) or dossier.unit
+    return shipment_create(
+        subject_type=SUBJECT_TYPE, subject_id=str(dossier.pk), unit=dossier.unit, agency=dossier.receiving_agency,
+        direction="return", contact_name=dossier.applicant_name, contact_phone=dossier.applicant_phone,
+        address_line=dossier.delivery_address or dossier.applicant_address, address_unit=address_unit,
+        weight_g=RESULT_ENVELOPE_GRAMS, idempotency_key=f"dossier:{dossier.pk}:return", actor=actor,
+        citizen=dossier.applicant, subject_label=f"{dossier.code} — {dossier.procedure.name}"[:255],
+    )

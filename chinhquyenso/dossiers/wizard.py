@@ -1,0 +1,117 @@
+"""The citizen's online submission, one question per page (GOV.UK "one thing per page" pattern):
+
+    receiving unit → e-form (the eforms app's own fill/review pages, saved as a draft) →
+    documents (upload, or reuse from the data warehouse) → how to get the result → check and submit.
+
+Nothing is a dossier until the last page: the choices made so far live in the session, keyed by
+procedure, and the uploaded files are already checked ``StoredFile`` rows owned by the citizen.
+``next_step`` answers "which page is still to do", so every page (and the e-form's review page,
+whose "Tiếp tục" button goes to ``dossiers:start``) can send the citizen on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+SESSION_KEY = "dossier_submissions"
+
+
+class Step:
+    UNIT = "unit"
+    EFORM = "eform"
+    DOCUMENTS = "documents"
+    DELIVERY = "delivery"
+    REVIEW = "review"
+
+
+STEP_LABELS = [
+    (Step.UNIT, _("Nơi nộp")),
+    (Step.EFORM, _("Tờ khai")),
+    (Step.DOCUMENTS, _("Giấy tờ")),
+    (Step.DELIVERY, _("Nhận kết quả")),
+    (Step.REVIEW, _("Kiểm tra và nộp")),
+]
+
+
+@dataclass
+class Submission:
+    """What the citizen chose so far for one procedure."""
+
+    unit_id: int | None = None
+    # required_document_id (str) -> {"file_id", "name", "source", "personal_document_id", "original_name", "size"}
+    documents: dict[str, dict] = field(default_factory=dict)
+    documents_done: bool = False
+    result_delivery: str = ""
+    delivery_address: str = ""
+    applicant_phone: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Submission:
+        data = data or {}
+        return cls(unit_id=data.get("unit_id"), documents=dict(data.get("documents") or {}),
+                   documents_done=bool(data.get("documents_done")), result_delivery=data.get("result_delivery", ""),
+                   delivery_address=data.get("delivery_address", ""),
+                   applicant_phone=data.get("applicant_phone", ""))
+
+    def as_dict(self) -> dict:
+        return {"unit_id": self.unit_id, "documents": self.documents, "documents_done": self.documents_done,
+                "result_delivery": self.result_delivery, "delivery_address": self.delivery_address,
+                "applicant_phone": self.applicant_phone}
+
+
+def load(request, procedure) -> Submission:
+    return Submission.from_dict(request.session.get(SESSION_KEY, {}).get(str(procedure.pk)))
+
+
+def save(request, procedure, submission: Submission) -> None:
+    store = dict(request.session.get(SESSION_KEY, {}))
+    store[str(procedure.pk)] = submission.as_dict()
+    request.session[SESSION_KEY] = store
+
+
+def clear(request, procedure) -> None:
+    store = dict(request.session.get(SESSION_KEY, {}))
+    if store.pop(str(procedure.pk), None) is not None:
+        request.session[SESSION_KEY] = store
+
+
+def form_state(*, user, procedure):
+    """(form version or None, the citizen's e-form draft or None). No published e-form = no step."""
+    from chinhquyenso.eforms import selectors as eforms
+
+    version = eforms.current_version_for(procedure)
+    if version is None:
+        return None, None
+    return version, eforms.draft_for(user=user, definition=version.definition)
+
+
+def next_step(*, submission: Submission, version, draft) -> str:
+    if submission.unit_id is None:
+        return Step.UNIT
+    if version is not None and (draft is None or not draft.is_complete):
+        return Step.EFORM
+    if not submission.documents_done:
+        return Step.DOCUMENTS
+    if not submission.result_delivery:
+        return Step.DELIVERY
+    return Step.REVIEW
+
+
+def step_url(step: str, procedure) -> str:
+    if step == Step.EFORM:
+        return reverse("eforms:fill", kwargs={"procedure_id": procedure.pk})
+    names = {Step.UNIT: "dossiers:submit_unit", Step.DOCUMENTS: "dossiers:submit_documents",
+             Step.DELIVERY: "dossiers:submit_delivery", Step.REVIEW: "dossiers:submit_review"}
+    return reverse(names[step], kwargs={"procedure_id": procedure.pk})
+
+
+def steps_for(current: str, *, has_form: bool, procedure) -> list[dict]:
+    """The progress list shown above each page ("Bước 3/5")."""
+    steps = [(k, v) for k, v in STEP_LABELS if has_form or k != Step.EFORM]
+    keys = [k for k, _label in steps]
+    index = keys.index(current) if current in keys else 0
+    return [{"key": k, "label": label, "n": i + 1, "current": k == current, "done": i < index,
+             "url": step_url(k, procedure)} for i, (k, label) in enumerate(steps)]
