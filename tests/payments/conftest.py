@@ -25,6 +25,9 @@ def vnpay_settings(settings):
     settings.VNPAY_PAY_URL = "http://127.0.0.1:9/vnpay/paymentv2/vpcpay.html"
     settings.VNPAY_API_URL = "http://127.0.0.1:9/vnpay/merchant_webapi/api/transaction"
     settings.SITE_URL = "http://testserver"
+    # force_login() has no client IP; django-axes then logs "unknown" into an inet column, which
+    # PostgreSQL refuses. Login throttling is tested in tests/accounts, not here.
+    settings.AXES_ENABLED = False
     return settings
 
 
@@ -44,7 +47,8 @@ def make_invoice(desk, citizen):
     def make(*, amount=50_000, payer=citizen, agency=None, kind="charge", key=None, **extra):
         agency = agency or desk
         return invoice_create(
-            subject_type=extra.pop("subject_type", "dossiers.dossier"), subject_id=extra.pop("subject_id", str(next(_keys))),
+            subject_type=extra.pop("subject_type", "dossiers.dossier"),
+            subject_id=extra.pop("subject_id", str(next(_keys))),
             kind=kind, amount=amount, unit=extra.pop("unit", agency.unit), agency=agency, payer=payer,
             payer_name=extra.pop("payer_name", ""), description=extra.pop("description", "Lệ phí cấp giấy phép"),
             idempotency_key=key or f"test:{next(_keys)}", **extra,
