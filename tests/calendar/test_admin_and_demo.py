@@ -94,3 +94,15 @@ def test_demo_is_idempotent_and_applies_the_new_year_2026_swap(locality):
     assert not cal.is_working_day(D(2026, 1, 2)) and cal.is_working_day(D(2026, 1, 10))
     assert all(row.legal_basis.startswith("Công văn số 12729/VPCP-KGVX") for row in CalendarOverride.objects.all())
     assert "Lịch làm việc" in messages[0]
+
+
+def test_admin_lists_render(client, superuser, locality):
+    demo.load(log=lambda message: None)
+    client.force_login(superuser)
+    for name in ("calendaroverride", "unitservicehours"):
+        response = client.get(reverse(f"admin:calendar_{name}_changelist"))
+        assert response.status_code == 200
+    html = client.get(reverse("admin:calendar_calendaroverride_changelist")).content.decode()
+    assert "02/01/2026" in html and "12729/VPCP-KGVX" in html
+    row = UnitServiceHours.objects.get()
+    assert client.get(reverse("admin:calendar_unitservicehours_change", args=[row.pk])).status_code == 200
