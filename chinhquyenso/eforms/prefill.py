@@ -19,7 +19,11 @@ from chinhquyenso.eforms.formats import format_date_vn
 
 
 def _profile_values(user) -> dict[str, object]:
-    profile = getattr(user, "citizen_profile", None) if getattr(user, "is_authenticated", False) else None
+    profile = None
+    if getattr(user, "is_authenticated", False):
+        from chinhquyenso.accounts.models import CitizenProfile
+
+        profile = CitizenProfile.objects.select_related("address_unit").filter(user_id=user.pk).first()
     values: dict[str, object] = {}
     if profile is not None:
         values.update({

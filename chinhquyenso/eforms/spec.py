@@ -29,7 +29,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, best_match
 
 from chinhquyenso.core.errors import DomainError
 
@@ -85,7 +85,9 @@ _LABEL = {"oneOf": [{"type": "string", "minLength": 1},
                     {"type": "object", "properties": {"vi": {"type": "string", "minLength": 1},
                                                       "en": {"type": "string"}},
                      "required": ["vi"], "additionalProperties": False}]}
-_OPT_LABEL = {"oneOf": [{"type": "string"}, _LABEL["oneOf"][1]]}
+_OPT_LABEL = {"oneOf": [{"type": "string"},
+                        {"type": "object", "properties": {"vi": {"type": "string"}, "en": {"type": "string"}},
+                         "additionalProperties": False}]}
 _CONDITION = {
     "type": "object",
     "properties": {"field": {"type": "string", "pattern": NAME_RE.pattern},
@@ -164,9 +166,8 @@ def _spec_error(message: str, where: str) -> DomainError:
 
 
 def _check_shape(spec: dict) -> None:
-    errors = sorted(_SPEC_VALIDATOR.iter_errors(spec), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
+    error = best_match(_SPEC_VALIDATOR.iter_errors(spec))
+    if error is not None:
         where = "/" + "/".join(str(p) for p in error.absolute_path)
         raise _spec_error(_("Tài liệu biểu mẫu sai cấu trúc tại %(where)s: %(detail)s")
                           % {"where": where, "detail": error.message}, where)

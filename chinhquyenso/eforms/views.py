@@ -68,6 +68,7 @@ def _form_page(request, *, version, procedure, mode: str, post_url: str):
     prefilled: set[str] = set()
     notice = None
     partial = False
+    draft = selectors.draft_for(user=request.user, definition=version.definition) if mode == "fill" else None
     if request.method == "POST":
         action = request.POST.get("_action", "submit")
         state = state_from_post(form, request.POST)
@@ -90,7 +91,6 @@ def _form_page(request, *, version, procedure, mode: str, post_url: str):
             if not errors:
                 messages.success(request, _("Dữ liệu hợp lệ với phiên bản đang xem trước."))
     else:
-        draft = selectors.draft_for(user=request.user, definition=version.definition) if mode == "fill" else None
         if draft is not None:
             data = draft.data
             if draft.form_version_id != version.pk:
@@ -111,7 +111,7 @@ def _form_page(request, *, version, procedure, mode: str, post_url: str):
     context = {
         "procedure": procedure, "version": version, "form": form, "sections": sections, "summary": summary,
         "post_url": post_url, "mode": mode, "notice": notice,
-        "has_draft": mode == "fill" and selectors.draft_for(user=request.user, definition=version.definition),
+        "has_draft": draft is not None,
     }
     if partial:
         return render(request, "eforms/_form_body.html", context)
