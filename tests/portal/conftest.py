@@ -6,13 +6,39 @@ import pytest
 
 from chinhquyenso.accounts.demo import DEMO_PASSWORD
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    """Load the demo data once per test module, inside a transaction rolled back at the module's end
+    (what Django's ``TestCase.setUpTestData`` does); each test still runs in its own savepoint."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from chinhquyenso.core.demodata import demo_load_all
+
+    # Same fast hasher as the autouse fixture in tests/conftest.py (function-scoped, so not active yet).
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            demo_load_all(log=lambda line: None)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
 
 @pytest.fixture
-def demo(db):
-    from chinhquyenso.core.demodata import demo_load_all
+def demo(_demo_for_module, db):
+    """The demo locality, accounts and data, exactly as ``chinhquyenso demo`` loads them."""
     from chinhquyenso.portal.selectors import site_info_clear
 
-    demo_load_all(log=lambda line: None)
     site_info_clear()
 
 
