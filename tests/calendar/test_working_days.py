@@ -94,14 +94,14 @@ def test_working_days_between_counts_the_half_open_interval():
 
 def test_eight_working_hours_skip_lunch_nights_and_tet():
     # Decree 45/2020: online dossier answered within 8 working hours. The default office day is
-    # 07:30–11:30 + 13:30–17:00 = 7.5 hours.
-    assert cal.add_working_hours(vn(2026, 3, 9, 8, 0), 8) == vn(2026, 3, 10, 8, 30)
+    # 07:00–11:30 + 13:30–17:00 = 8 hours (Huế's office hours).
+    assert cal.add_working_hours(vn(2026, 3, 9, 8, 0), 8) == vn(2026, 3, 10, 8, 0)
     assert cal.add_working_hours(vn(2026, 3, 9, 11, 0), 0.5) == vn(2026, 3, 9, 11, 30)
     assert cal.add_working_hours(vn(2026, 3, 9, 11, 0), 1) == vn(2026, 3, 9, 14, 0)
-    assert cal.add_working_hours(vn(2026, 3, 9, 20, 0), 8) == vn(2026, 3, 11, 8, 0)
-    assert cal.add_working_hours(vn(2026, 3, 9, 20, 0), 7.5) == vn(2026, 3, 10, 17, 0)
+    assert cal.add_working_hours(vn(2026, 3, 9, 20, 0), 8) == vn(2026, 3, 10, 17, 0)
+    assert cal.add_working_hours(vn(2026, 3, 9, 20, 0), 7.5) == vn(2026, 3, 10, 16, 30)
     # Submitted Friday 11:00 before Tết: 4 hours that day, the rest on Monday 23/02 after the break.
-    assert cal.add_working_hours(vn(2026, 2, 13, 11, 0), 8) == vn(2026, 2, 23, 11, 30)
+    assert cal.add_working_hours(vn(2026, 2, 13, 11, 0), 8) == vn(2026, 2, 23, 11, 0)
     assert cal.add_working_hours(vn(2026, 3, 9, 12, 0), 0) == vn(2026, 3, 9, 12, 0)
 
 

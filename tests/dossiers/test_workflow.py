@@ -34,8 +34,8 @@ def test_online_submission_gets_a_circular_code_an_8_hour_clock_and_the_fee(proc
     d = submit(procedure, citizen, documents, now=at(2026, 11, 16, 9))  # Monday
     assert d.code == "000.00.14.H57-261116-0001"
     assert d.status == Status.SUBMITTED and d.channel == "online"
-    # 8 working hours (07:30–11:30, 13:30–17:00): 6 h on Monday, 2 h on Tuesday morning.
-    assert d.accept_due_at == at(2026, 11, 17, 9, 30)
+    # 8 working hours (07:00–11:30, 13:30–17:00): 6 h on Monday, 2 h on Tuesday morning.
+    assert d.accept_due_at == at(2026, 11, 17, 9, 0)
     assert d.fee_total == 50_000 and d.fee_status == FeeStatus.UNPAID
     assert d.current_role == "reception_officer"
     assert d.applicant_id_number == citizen.citizen_profile.cccd
@@ -143,7 +143,7 @@ def test_supplement_before_reception_restarts_the_8_hour_clock(procedure, citize
     assert d.status == Status.SUPPLEMENT_REQUESTED and d.supplement_count == 1
     d = services.dossier_supplement(dossier=d, actor=citizen, documents=documents()[1:], now=at(2026, 11, 25, 14))
     assert d.status == Status.SUBMITTED
-    assert d.accept_due_at == at(2026, 11, 26, 14, 30), "3 h on Wednesday, 5 h on Thursday"
+    assert d.accept_due_at == at(2026, 11, 26, 14, 0), "3 h on Wednesday, 5 h on Thursday"
 
 
 def test_supplement_during_processing_stops_the_clock_and_two_requests_make_it_late(
