@@ -325,7 +325,7 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 # A submission after this local time (or on a day off) is counted from the next working day.
 OFFICE_HOURS_END = env_str("OFFICE_HOURS_END", "17:00")
-OFFICE_HOURS_START = env_str("OFFICE_HOURS_START", "07:30")
+OFFICE_HOURS_START = env_str("OFFICE_HOURS_START", "07:00")
 # Lunch break of the default office day (a unit may set its own hours in the admin).
 OFFICE_HOURS_MORNING_END = env_str("OFFICE_HOURS_MORNING_END", "11:30")
 OFFICE_HOURS_AFTERNOON_START = env_str("OFFICE_HOURS_AFTERNOON_START", "13:30")
