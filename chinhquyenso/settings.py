@@ -371,6 +371,12 @@ POSTAL_TIMEOUT = env_int("POSTAL_TIMEOUT_SECONDS", 15)
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# --- One-stop dossiers (docs/dossiers.md) ------------------------------------------------------
+# A dossier is marked "sắp đến hạn" (due soon) when at most this many working days are left.
+DOSSIER_DUE_SOON_DAYS = env_int("DOSSIER_DUE_SOON_DAYS", 1)
+# Public lookup by code + secret: attempts allowed per client address in 10 minutes.
+DOSSIER_LOOKUP_RATE_LIMIT = env_int("DOSSIER_LOOKUP_RATE_LIMIT", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -34,6 +34,10 @@ STAFF = [
     DemoAccount("thanhtra", "Võ Thị Thu", Role.AUDITOR, "477", "000.00.14.H57"),
     DemoAccount("quantri", "Quản trị hệ thống", Role.ADMINISTRATOR, "46", None),
     DemoAccount("canbo.quangtho", "Hồ Văn Bình", Role.RECEPTION_OFFICER, "19894", "001.29.14.H57"),
+    # The rest of the commune's one-stop flow (docs/dossiers.md): the justice-civil status officer of
+    # the commune People's Committee processes, the commune chairman approves.
+    DemoAccount("chuyenvien.quangtho", "Trần Thị Thu Hà", Role.SPECIALIST, "19894", "000.29.14.H57"),
+    DemoAccount("lanhdao.quangtho", "Nguyễn Văn Quang", Role.UNIT_LEADER, "19894", "000.29.14.H57"),
     DemoAccount("canbo.quangphu", "Lê Văn Phú", Role.SPECIALIST, "19897", "000.30.14.H57"),
 ]
 CITIZEN = DemoAccount("congdan", "Nguyễn Thị Lan", Role.CITIZEN)

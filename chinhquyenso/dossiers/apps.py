@@ -6,3 +6,8 @@ class DossiersConfig(AppConfig):
     name = "chinhquyenso.dossiers"
     label = "dossiers"
     verbose_name = _("Hồ sơ một cửa")
+
+    def ready(self):
+        from chinhquyenso.dossiers import sections
+
+        sections.register()

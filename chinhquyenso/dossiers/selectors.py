@@ -387,6 +387,9 @@ def due_mark(due, *, unit=None, now=None) -> DueMark | None:
     return DueMark(status=status, label=label, css=css)
 
 
+_CHANNEL_LABELS = dict(Channel.choices)
+
+
 def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tuple[list[dict], str | None]:
     """One page of a queue for the HTML page: the lean rows plus their due mark (the intake
     queue's mark is the 8-working-hour clock) and the cursor of the next page."""
@@ -397,6 +400,7 @@ def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tu
         unit = units.get(row["unit_id"])
         clock = row["accept_due_at"] if queue == Queue.INTAKE else row["due_date"]
         row["mark"] = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
+        row["channel_label"] = _CHANNEL_LABELS.get(row["channel"], row["channel"])
     next_cursor = None
     if len(rows) == limit and rows[-1][sort_key] is not None:
         last = rows[-1][sort_key]
@@ -412,3 +416,59 @@ def parse_cursor(cursor: str | None) -> tuple[str, int] | None:
         return key, int(last_id)
     except ValueError:
         return None
+
+
+def citizen_for_id_number(id_number: str):
+    """The citizen account with this CCCD, so a dossier recorded at the desk shows in their
+    "Hồ sơ của tôi" (the officer has checked the identity card in person)."""
+    from chinhquyenso.accounts.models import CitizenProfile
+
+    id_number = (id_number or "").strip()
+    if len(id_number) != 12 or not id_number.isdigit():
+        return None
+    profile = CitizenProfile.objects.select_related("user").filter(cccd=id_number, user__is_active=True).first()
+    return profile.user if profile else None
+
+
+def register_units(user) -> QuerySet[AdministrativeUnit]:
+    """Units whose register and statistics the user may read (leaders, auditors, reporters…)."""
+    from chinhquyenso.units.selectors import visible_units
+
+    return visible_units(user, roles=REGISTER_ROLES).order_by("path")
+
+
+REGISTER_ROLES = (Role.UNIT_LEADER, Role.AUDITOR, Role.ADMINISTRATOR, Role.REPORTER, Role.DEPARTMENT_HEAD)
+
+
+# --- Counts for the role home pages (portal.workspace sections): one bounded query each -----------
+
+COUNT_CAP = 1000
+
+
+def open_dossier_count_of_applicant(*, user) -> int:
+    from chinhquyenso.dossiers.models import OPEN
+
+    return Dossier.objects.filter(applicant=user, status__in=list(OPEN))[:COUNT_CAP + 1].count()
+
+
+def queue_count(*, user, queue: str) -> int:
+    if queue not in queue_available(user):
+        return 0
+    return dossier_queue(user=user, queue=queue, limit=COUNT_CAP + 1).count()
+
+
+def due_soon_count(*, user, today: dt.date | None = None) -> int:
+    """Dossiers being processed in the user's units whose appointment is at most
+    DOSSIER_DUE_SOON_DAYS working days away, or already past."""
+    from django.conf import settings
+
+    from chinhquyenso.calendar.services import add_working_days
+    from chinhquyenso.dossiers.models import CLOCK_RUNNING
+
+    units = _unit_ids(user, (Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.UNIT_LEADER))
+    if not units:
+        return 0
+    today = today or timezone.localdate()
+    limit = add_working_days(today, getattr(settings, "DOSSIER_DUE_SOON_DAYS", 1))
+    return (Dossier.objects.filter(unit_id__in=units, status__in=list(CLOCK_RUNNING), due_date__lte=limit)
+            [:COUNT_CAP + 1].count())

@@ -56,3 +56,57 @@ def officers(locality):
         "commune_reception": factories.make_staff(Role.RECEPTION_OFFICER, "19894"),
         "other_specialist": factories.make_staff(Role.SPECIALIST, "477", agency_code="000.07.14.H57"),
     }
+
+
+# --- For the web pages: the commune birth registration with its e-form, and the commune officers ---
+
+COMMUNE_ONE_STOP = "001.29.14.H57"  # Bộ phận Một cửa xã Quảng Thọ
+COMMUNE_UBND = "000.29.14.H57"
+
+
+@pytest.fixture
+def birth_procedure(locality):
+    """Commune-level birth registration with the demo e-form (published) and two required uploads."""
+    from chinhquyenso.catalog.services import procedure_create
+    from chinhquyenso.eforms import demo
+    from tests.eforms.conftest import birth_spec, procedure_record
+
+    proc = procedure_create(actor=None, record=procedure_record(
+        code="1.001193", name="Thủ tục đăng ký khai sinh", channels=["online", "desk", "post"],
+        required_documents=[
+            {"name": "Tờ khai đăng ký khai sinh", "form": "original", "count": 1},
+            {"name": "Giấy chứng sinh", "form": "original", "count": 1},
+            {"name": "Văn bản ủy quyền", "form": "original", "count": 1, "requirement": "conditional"},
+            {"name": "Giấy tờ tùy thân của người yêu cầu", "form": "present", "count": 1},
+        ],
+        terms=[{"effective_from": "2025-07-01", "processing_days": 3, "day_kind": "working", "fee_rules": [
+            {"code": "ban_sao", "label": "Bản sao Giấy khai sinh", "kind": "fixed", "amount_vnd": 8000}]}]))
+    demo.form_load(procedure=proc, spec=birth_spec())
+    return proc
+
+
+@pytest.fixture
+def commune_officers(locality):
+    return {
+        "reception": factories.make_staff(Role.RECEPTION_OFFICER, "19894", agency_code=COMMUNE_ONE_STOP),
+        "specialist": factories.make_staff(Role.SPECIALIST, "19894", agency_code=COMMUNE_UBND),
+        "leader": factories.make_staff(Role.UNIT_LEADER, "19894", agency_code=COMMUNE_UBND),
+        "other_reception": factories.make_staff(Role.RECEPTION_OFFICER, "19897", agency_code="001.30.14.H57"),
+    }
+
+
+def complete_draft(user, procedure, **overrides):
+    """The citizen has filled the e-form and passed its check (what eforms:fill saves)."""
+    from chinhquyenso.eforms.selectors import current_version_for
+    from chinhquyenso.eforms.services import form_draft_save
+    from tests.eforms.conftest import birth_data
+
+    version = current_version_for(procedure)
+    return form_draft_save(user=user, definition=version.definition, form_version=version,
+                           data=birth_data(**overrides), is_complete=True)
+
+
+def upload(name: str = "giay.pdf", body: bytes = b"x"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF + body, content_type="application/pdf")
