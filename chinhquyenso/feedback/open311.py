@@ -99,16 +99,18 @@ def error_response(fmt: str, exc: Open311Error) -> HttpResponse:
     return respond(fmt, "errors", [{"code": exc.code, "description": exc.description}], status=exc.status)
 
 
-def w3c(value: dt.datetime | None) -> str | None:
+def w3c(value: dt.datetime | None, tz=None) -> str | None:
     """ISO 8601 (W3C profile) with the offset, in Vietnamese time: 2026-11-26T08:15:30+07:00."""
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+    if not value:
+        return None
+    return value.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
-def _due_moment(day: dt.date | None) -> dt.datetime | None:
+def _due_moment(day: dt.date | None, tz=None) -> dt.datetime | None:
     if day is None:
         return None
     end = dt.time.fromisoformat(settings.OFFICE_HOURS_END)
-    return dt.datetime.combine(day, end, tzinfo=timezone.get_current_timezone())
+    return dt.datetime.combine(day, end, tzinfo=tz or timezone.get_current_timezone())
 
 
 def _absolute(path: str) -> str:
@@ -316,13 +318,7 @@ _REQUEST_COLUMNS = ("id", "code", "status", "public_status", "is_published", "pu
                     "category__service_notice", "agency__name", "unit__full_name")
 
 
-def _status_notes(row: dict) -> str | None:
-    if row["answer_public"]:
-        return row["answer_public"][:2000]
-    return str(Status(row["status"]).label)
-
-
-def _request_out(row: dict, media: dict[int, int]) -> dict:
+def _request_out(row: dict, media: dict[int, int], ctx: dict) -> dict:
     published = row["is_published"]
     closed = row["public_status"] == PublicStatus.CLOSED
     updated = (row["closed_at"] or row["answered_at"] or row["updated_at"]) if closed else row["updated_at"]
@@ -331,22 +327,26 @@ def _request_out(row: dict, media: dict[int, int]) -> dict:
     return {
         "service_request_id": row["code"],
         "status": row["public_status"],
-        "status_notes": _status_notes(row) if published else "Đang chờ kiểm duyệt, chưa công khai",
+        "status_notes": ((row["answer_public"][:2000] or ctx["labels"][row["status"]]) if published
+                         else "Đang chờ kiểm duyệt, chưa công khai"),
         "service_name": row["category__name"],
         "service_code": row["category__code"],
         "description": row["public_description"] if published else None,
         "agency_responsible": row["agency__name"],
         "service_notice": row["category__service_notice"] or None,
-        "requested_datetime": w3c(row["submitted_at"]),
-        "updated_datetime": w3c(updated),
-        "expected_datetime": w3c(_due_moment(row["due_date"])) if not closed else None,
+        "requested_datetime": w3c(row["submitted_at"], ctx["tz"]),
+        "updated_datetime": w3c(updated, ctx["tz"]),
+        "expected_datetime": w3c(_due_moment(row["due_date"], ctx["tz"]), ctx["tz"]) if not closed else None,
         "address": address,
         "address_id": None,
         "zipcode": None,
         "lat": row["latitude"] if published else None,
         "long": row["longitude"] if published else None,
-        "media_url": _absolute(reverse("feedback:photo", args=[photo_id, "public"])) if photo_id else None,
+        "media_url": ctx["photo_url"].replace(str(_PHOTO_SLOT), str(photo_id)) if photo_id else None,
     }
+
+
+_PHOTO_SLOT = 987654321987  # placeholder id in the reversed photo URL, replaced per row
 
 
 def _media_for(ids: Iterable[int]) -> dict[int, int]:
@@ -360,7 +360,10 @@ def _media_for(ids: Iterable[int]) -> dict[int, int]:
 
 def _rows_out(rows: list[dict]) -> list[dict]:
     media = _media_for(r["id"] for r in rows if r["is_published"])
-    return [_request_out(r, media) for r in rows]
+    # Resolved once per response, not per row (time zone, translated labels, URL pattern).
+    ctx = {"tz": timezone.get_current_timezone(), "labels": {value: str(label) for value, label in Status.choices},
+           "photo_url": _absolute(reverse("feedback:photo", args=[_PHOTO_SLOT, "public"]))}
+    return [_request_out(r, media, ctx) for r in rows]
 
 
 def _parse_when(name: str, value: str) -> dt.datetime | None:

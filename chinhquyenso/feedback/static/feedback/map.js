@@ -21,7 +21,8 @@
     var map = L.map(el, {center: DISTRICT_CENTER, zoom: 11, scrollWheelZoom: false});
     map.attributionControl.setPrefix(false);
     var license = el.dataset.licenseUrl;
-    var credit = esc(el.dataset.boundariesAttribution);
+    // Short credit inside the map (the full notice and the licence link sit under it).
+    var credit = esc((el.dataset.boundariesAttribution || "").split(/\s*\(https?:/)[0]);
     map.attributionControl.addAttribution(license ? '<a href="' + esc(license) + '">' + credit + "</a>" : credit);
     if (el.dataset.tilesUrl) {
       L.tileLayer(el.dataset.tilesUrl, {maxZoom: 19, attribution: esc(el.dataset.tilesAttribution)}).addTo(map);
