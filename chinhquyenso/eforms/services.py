@@ -41,6 +41,12 @@ def _procedure_unit(definition: FormDefinition):
     return definition.procedure.unit if definition.procedure_id else None
 
 
+def _locked(version: FormVersion) -> FormVersion:
+    # of=("self",): the procedure join is nullable, and PostgreSQL cannot lock an outer join's side.
+    return (FormVersion.objects.select_for_update(of=("self",)).select_related("definition__procedure")
+            .get(pk=version.pk))
+
+
 def _ensure_can_edit(actor, definition: FormDefinition) -> None:
     if actor is not None and not policies.can_edit_form(actor, definition):
         raise PermissionDenied()
@@ -106,7 +112,7 @@ def form_version_draft_for(*, definition: FormDefinition, actor=None) -> FormVer
 @transaction.atomic
 def form_version_save_spec(*, version: FormVersion, spec: dict, actor=None, operation: str = "edit") -> FormVersion:
     """Replace the draft's spec (builder operation or raw JSON edit); compiles and checks the schema."""
-    version = FormVersion.objects.select_for_update().select_related("definition__procedure").get(pk=version.pk)
+    version = _locked(version)
     _ensure_can_edit(actor, version.definition)
     _ensure_draft(version)
     schema, ui_schema = compile_spec(spec)
@@ -124,7 +130,7 @@ def form_version_save_spec(*, version: FormVersion, spec: dict, actor=None, oper
 
 @transaction.atomic
 def form_version_publish(*, version: FormVersion, actor=None, change_note: str = "") -> FormVersion:
-    version = FormVersion.objects.select_for_update().select_related("definition__procedure").get(pk=version.pk)
+    version = _locked(version)
     definition = version.definition
     _ensure_can_edit(actor, definition)
     _ensure_draft(version)

@@ -15,6 +15,12 @@ from tests import factories
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _no_axes_for_force_login(settings):
+    # force_login() has no client IP; django-axes would log "unknown" into an inet column (PostgreSQL).
+    settings.AXES_ENABLED = False
+
+
 def procedure_record(**overrides) -> dict:
     n = next(_seq)
     data = {
