@@ -42,7 +42,8 @@ class RateLimitedFormMixin:
 
     def post(self, request, *args, **kwargs):
         limit = getattr(settings, self.rate_limit_setting)
-        if not rate_limit_hit(self.rate_limit_scope, client_ip(request), limit=limit, window_seconds=3600):
+        if not rate_limit_hit(self.rate_limit_scope, client_ip(request) or "unknown", limit=limit,
+                              window_seconds=3600):
             kwargs = self.get_form_kwargs()
             kwargs.pop("data", None), kwargs.pop("files", None)  # a fresh form: nothing was checked
             form = self.get_form_class()(**kwargs)

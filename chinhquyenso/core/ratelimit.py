@@ -8,6 +8,7 @@ in-process cache each process counts on its own, so the real limit is ``limit ×
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def rate_limit_hit(scope: str, key: str, *, limit: int, window_seconds: int) -> 
     return count <= limit
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address, as the login throttling (``AXES_CLIENT_IP_CALLABLE``) also sees it.
 
     Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (nginx, a load balancer) ``REMOTE_ADDR`` is the
@@ -39,10 +40,13 @@ def client_ip(request) -> str:
     left were written by the client and can be forged.
     """
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or None  # None, not a made-up value: axes stores an IP column
     if proxies <= 0:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < proxies:
         return remote  # not through the expected proxies (a direct or misconfigured request)
-    return forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:  # a proxy that passes the header on without appending: not an address
+        return remote

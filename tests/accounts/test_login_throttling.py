@@ -99,6 +99,8 @@ def test_behind_a_reverse_proxy_each_client_is_throttled_on_its_own_address(clie
     (1, "127.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # left part written by the client
     (2, "10.0.0.2", "203.0.113.7, 10.0.0.1", "203.0.113.7"),  # load balancer + nginx
     (2, "10.0.0.2", "203.0.113.7", "10.0.0.2"),             # fewer hops than configured
+    (1, "127.0.0.1", "<script>", "127.0.0.1"),              # not an address: never stored as one
+    (0, "", "", None),                                      # a request without a peer (force_login)
 ])
 def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings, count, remote, forwarded, expected):
     from chinhquyenso.core.ratelimit import client_ip
