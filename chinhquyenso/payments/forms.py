@@ -61,7 +61,7 @@ class StatementUploadForm(_Styled):
 
 
 class LineResolveForm(_Styled):
-    invoice = forms.IntegerField(label=_("Khoản thu"), required=False)
+    invoice = forms.CharField(label=_("Khoản thu (mã thanh toán)"), required=False, max_length=20)
     ignore = forms.BooleanField(label=_("Không phải khoản thu phí, lệ phí"), required=False)
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)
 

@@ -318,8 +318,13 @@ def statement_line_resolve(request, line_id: int):
     form = forms.LineResolveForm(request.POST)
     if form.is_valid():
         invoice = None
-        if form.cleaned_data["invoice"]:
-            invoice = Invoice.objects.filter(pk=form.cleaned_data["invoice"]).first()
+        wanted = form.cleaned_data["invoice"].strip()
+        if wanted:  # a candidate's id from the list, or a payment reference typed by the officer
+            invoice = (Invoice.objects.filter(pk=int(wanted)).first() if wanted.isdigit()
+                       else Invoice.objects.filter(reference=wanted.upper()).first())
+            if invoice is None:
+                messages.error(request, _("Không tìm thấy khoản thu có mã này."))
+                return redirect("payments:statement", statement_id=line.statement_id)
         try:
             services.statement_line_resolve(line=line, actor=request.user, invoice=invoice,
                                             ignore=form.cleaned_data["ignore"], note=form.cleaned_data["note"])

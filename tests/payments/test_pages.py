@@ -183,3 +183,23 @@ def test_reconciliation_page_renders(client, officer):
     client.force_login(officer)
     page = client.get("/thanh-toan/can-bo/doi-soat/").content.decode()
     assert 'data-testid="reconciliation"' in page and 'data-testid="cashless-share"' in page
+
+
+def test_officer_matches_an_unmatched_line_by_typing_the_reference(client, officer, bank_account, make_invoice):
+    from chinhquyenso.payments.models import StatementLine
+    from chinhquyenso.payments.services import statement_import
+    from tests.payments.test_statements import csv_bytes
+
+    invoice = make_invoice(amount=40_000)
+    statement = statement_import(bank_account=bank_account, content=csv_bytes([("05/01/2026", "40000", "nop phi", "")]),
+                                 name="s.csv", actor=officer)
+    line = StatementLine.objects.get(statement=statement)
+    client.force_login(officer)
+    assert client.post(f"/thanh-toan/can-bo/sao-ke/dong/{line.pk}/", {"invoice": "CQSNOTHING"}).status_code == 302
+    line.refresh_from_db()
+    assert line.status in ("ambiguous", "unmatched")
+    client.post(f"/thanh-toan/can-bo/sao-ke/dong/{line.pk}/",
+                {"invoice": invoice.reference.lower(), "note": "gọi xác nhận"})
+    line.refresh_from_db()
+    invoice.refresh_from_db()
+    assert line.status == "manual" and invoice.status == "paid"
