@@ -144,11 +144,12 @@ def quote_rules(rules: Iterable[FeeRuleSpec], *, quantity: int = 1, exemptions: 
 
 
 def fee_quote(procedure, *, on: dt.date | None = None, quantity: int = 1, exemptions: Iterable[str] = (),
-              include: Iterable[str] = ()) -> FeeQuote:
-    """The fee of ``procedure`` under the terms in force ``on`` (today by default)."""
+              include: Iterable[str] = (), terms=None) -> FeeQuote:
+    """The fee of ``procedure`` under the terms in force ``on`` (today by default). A caller that
+    already holds those terms (with ``fee_rules`` prefetched) passes them to save the queries."""
     from chinhquyenso.catalog.selectors import terms_in_force
 
-    terms = terms_in_force(procedure, on=on)
+    terms = terms if terms is not None else terms_in_force(procedure, on=on)
     if terms is None:
         raise DomainError("no_terms_in_force", "Thủ tục chưa có thời hạn, phí, lệ phí áp dụng vào ngày này.", "on")
     quote = quote_rules([FeeRuleSpec.from_rule(r) for r in terms.fee_rules.all()], quantity=quantity,

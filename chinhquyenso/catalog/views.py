@@ -66,7 +66,8 @@ def search(request):
 
 def _fee_lines(terms) -> list[dict]:
     labels = dict(ExemptionCategory.choices)
-    return [{"rule": r, "text": describe_rule(r), "exempt": [labels.get(c, c) for c in r.exempt_categories]}
+    return [{"rule": r, "text": describe_rule(r),
+             "exempt": [labels[c] for c in ExemptionCategory.values if c in r.exempt_categories]}
             for r in terms.fee_rules.all()] if terms else []
 
 
