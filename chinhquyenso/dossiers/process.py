@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from chinhquyenso.accounts.roles import Role
@@ -41,12 +41,20 @@ def default_template(unit_level: str) -> ProcessTemplate:
 
 
 def template_for(procedure, unit, *, on=None) -> ProcessTemplate:
+    """The procedure's own template in force, else the default of the unit's level; one query for
+    both (the procedure's own sorts first), steps prefetched."""
     on = on or timezone.localdate()
-    template = (
-        ProcessTemplate.objects.filter(procedure=procedure, is_active=True, effective_from__lte=on)
-        .order_by("-effective_from").first()
+    candidates = (
+        ProcessTemplate.objects.filter(Q(procedure=procedure) | Q(procedure__isnull=True, unit_level=unit.level),
+                                       is_active=True, effective_from__lte=on)
+        .order_by(F("procedure_id").desc(nulls_last=True), "-effective_from")
+        .prefetch_related(Prefetch("steps", queryset=ProcessStep.objects.select_related("agency").order_by("order")))
     )
-    return template or default_template(unit.level)
+    template = candidates.first()
+    if template is None:
+        return default_template(unit.level)
+    template._steps_cache = list(template.steps.all())
+    return template
 
 
 def steps_of(template: ProcessTemplate) -> list[ProcessStep]:
@@ -91,7 +99,9 @@ def agency_for_step(step: ProcessStep, dossier) -> Agency | None:
         return step.agency
     unit = dossier.unit
     if step.agency_kind:
-        agency = Agency.objects.filter(unit=unit, kind=step.agency_kind, is_active=True).order_by("id").first()
+        from chinhquyenso.dossiers.services import _unit_agencies
+
+        agency = next((a for a in _unit_agencies(unit) if a.kind == step.agency_kind), None)
         if agency:
             return agency
     if step.kind in (StepKind.PROCESSING, StepKind.REVIEW):

@@ -75,9 +75,18 @@ def _next_sequence(agency: Agency, day: dt.date) -> int:
     raise Conflict("code_sequence_busy", _("Hệ thống đang bận cấp mã hồ sơ, vui lòng thử lại."))
 
 
+def _unit_agencies(unit) -> list[Agency]:
+    """The unit's active agencies (one query, kept on the unit object for the rest of the request)."""
+    cached = getattr(unit, "_active_agencies", None)
+    if cached is None:
+        cached = list(Agency.objects.filter(unit=unit, is_active=True).order_by("id"))
+        unit._active_agencies = cached
+    return cached
+
+
 def code_agency_for(unit) -> Agency:
     """The agency whose QCVN 102 identifier starts the code: the unit's People's Committee."""
-    agency = Agency.objects.filter(unit=unit, kind=AgencyKind.PEOPLES_COMMITTEE, is_active=True).order_by("id").first()
+    agency = next((a for a in _unit_agencies(unit) if a.kind == AgencyKind.PEOPLES_COMMITTEE), None)
     if agency is None:
         raise DomainError("no_receiving_agency", _("Đơn vị chưa được cấu hình cơ quan tiếp nhận hồ sơ."), "unit")
     return agency
@@ -91,7 +100,7 @@ def dossier_code_issue(*, unit, day: dt.date) -> tuple[str, DossierCodeRule]:
 
 
 def receiving_agency_for(unit) -> Agency:
-    agency = Agency.objects.filter(unit=unit, kind=AgencyKind.ONE_STOP, is_active=True).order_by("id").first()
+    agency = next((a for a in _unit_agencies(unit) if a.kind == AgencyKind.ONE_STOP), None)
     return agency or code_agency_for(unit)
 
 
@@ -110,7 +119,8 @@ def _finish_current_step(dossier: Dossier, *, actor, outcome: str, now) -> None:
         finished_at=now, handed_over_by=actor, outcome=outcome)
 
 
-def _start_step(dossier: Dossier, step, *, now) -> None:
+def _start_step(dossier: Dossier, step, *, now, save_step: bool = True) -> None:
+    """Make ``step`` the dossier's current step (fields set; the caller saves the dossier)."""
     agency = process.agency_for_step(step, dossier)
     budget = process.step_budget_days(step, dossier.processing_days, dossier.process_template)
     due = add_working_days(now, budget, dossier.unit) if step.kind != StepKind.RETURN else dossier.due_date
@@ -119,8 +129,13 @@ def _start_step(dossier: Dossier, step, *, now) -> None:
     dossier.current_agency = agency
     dossier.current_holder = None
     dossier.step_due_date = min(d for d in (due, dossier.due_date) if d) if (due or dossier.due_date) else None
+    if save_step:
+        _record_step(dossier, step, now=now)
+
+
+def _record_step(dossier: Dossier, step, *, now) -> None:
     DossierStep.objects.create(dossier=dossier, order=step.order, name=step.name, kind=step.kind, role=step.role,
-                               agency=agency, started_at=now, due_date=dossier.step_due_date)
+                               agency=dossier.current_agency, started_at=now, due_date=dossier.step_due_date)
 
 
 def _clear_holder(dossier: Dossier) -> None:
@@ -197,8 +212,10 @@ def _terms_and_fee(procedure, day: dt.date):
     from chinhquyenso.catalog.selectors import terms_in_force
 
     terms = terms_in_force(procedure, on=day)
-    quote = fee_quote(procedure, on=day)
-    processing_days = terms.processing_days if terms and terms.processing_days is not None else 0
+    if terms is None:
+        raise DomainError("no_terms_in_force", _("Thủ tục chưa có thời hạn, phí, lệ phí áp dụng."), "procedure")
+    quote = fee_quote(procedure, on=day, terms=terms)
+    processing_days = terms.processing_days if terms.processing_days is not None else 0
     return terms, processing_days, int(quote.total_vnd or 0)
 
 
@@ -761,3 +778,99 @@ def dossier_return_shipment_ensure(*, dossier: Dossier, actor=None):
         weight_g=RESULT_ENVELOPE_GRAMS, idempotency_key=f"dossier:{dossier.pk}:return", actor=actor,
         citizen=dossier.applicant, subject_label=f"{dossier.code} — {dossier.procedure.name}"[:255],
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Digitisation (Decision 766 indicator 4.2) and process-template checks for the administration
+
+
+@transaction.atomic
+def dossier_mark_digitized(*, dossier_id: int | None = None, document_id: int | None = None, digitized_file=None,
+                           original_file_id=None, actor=None) -> Dossier:
+    """A component of the dossier has been digitised (scan → PDF/A with a text layer, by the
+    digitization app): the component now points at the digitised file (the original stays with the
+    scan job). Then ``is_digitized`` is re-evaluated: Decision 766 indicator 4.2 counts a dossier whose
+    components **and** result are digitised. Idempotent; called with only ``dossier_id`` it just
+    re-evaluates. Raises ``Conflict`` when the component was replaced since the scan was requested."""
+    if document_id is not None:
+        document = DossierDocument.objects.filter(pk=document_id).only("dossier_id").first()
+        if document is None:
+            raise DomainError("document_not_found", _("Không tìm thấy thành phần hồ sơ."))
+        dossier_id = document.dossier_id
+    locked = Dossier.objects.select_for_update().get(pk=dossier_id)
+    if document_id is not None and digitized_file is not None:
+        document = DossierDocument.objects.select_for_update().get(pk=document_id)
+        if document.file_id != digitized_file.pk:
+            if original_file_id is not None and str(document.file_id) != str(original_file_id):
+                raise Conflict("document_changed", _("Thành phần hồ sơ đã được thay tệp khác trong lúc số hóa."))
+            before = {"file": str(document.file_id)}
+            document.file = digitized_file
+            document.save(update_fields=["file"])
+            _timeline(locked, "digitize", actor=actor, note=_("Đã số hóa: %(name)s") % {"name": document.name})
+            audit_record(action="dossier.document_digitized", actor=actor, obj=document, unit=locked.unit,
+                         before=before, after={"file": str(digitized_file.pk)})
+            event_record(event_type="dossier.document_digitized", aggregate=locked, unit=locked.unit, actor=actor,
+                         payload={"code": locked.code, "document_id": document.pk})
+    digitized = locked.documents.exists() and locked.result_file_id is not None
+    if digitized != locked.is_digitized:
+        locked.is_digitized = digitized
+        # Not a decision: the version (optimistic lock of the officers' pages) is left alone.
+        locked.save(update_fields=["is_digitized", "updated_at"])
+        audit_record(action="dossier.digitized", actor=actor, obj=locked, unit=locked.unit,
+                     after={"is_digitized": digitized})
+    return locked
+
+
+def process_template_validate(template) -> list[str]:
+    """What is wrong with a process template, in Vietnamese (empty when it may be applied):
+    it starts with reception and ends with returning the result, has an approval step, every step
+    has a known staff role, and the step budgets cover the legal time exactly — shares (≤ 1) that
+    sum to 1, or working days that sum to the procedure's processing time."""
+    from decimal import Decimal
+
+    from chinhquyenso.accounts.roles import STAFF_ROLES
+
+    steps = sorted(template.steps.all(), key=lambda s: s.order)
+    if not steps:
+        return [_("Quy trình chưa có bước nào.")]
+    problems = []
+    if steps[0].kind != StepKind.RECEPTION:
+        problems.append(_("Bước đầu tiên phải là bước Tiếp nhận."))
+    if steps[-1].kind != StepKind.RETURN:
+        problems.append(_("Bước cuối cùng phải là bước Trả kết quả."))
+    if not any(s.kind == StepKind.APPROVAL for s in steps):
+        problems.append(_("Quy trình phải có bước Lãnh đạo phê duyệt."))
+    for step in steps:
+        if step.role not in STAFF_ROLES:
+            problems.append(_("Bước %(n)s (%(name)s): vai trò xử lý “%(role)s” không có trong hệ thống.")
+                            % {"n": step.order, "name": step.name, "role": step.role})
+        if step.budget_days is None or Decimal(step.budget_days) < 0:
+            problems.append(_("Bước %(n)s (%(name)s): thời gian không hợp lệ.") % {"n": step.order, "name": step.name})
+    budgets = [Decimal(s.budget_days or 0) for s in steps]
+    if any(b < 0 for b in budgets):
+        return problems
+    if all(b <= 1 for b in budgets):
+        total = sum(budgets, Decimal(0))
+        if total != 1:
+            problems.append(_("Tổng tỷ lệ thời gian của các bước là %(total)s, phải bằng 1 (100%% thời hạn giải "
+                              "quyết).") % {"total": f"{total:g}"})
+        return problems
+    # Absolute working days: every budget is a day count (a value in (0, 1] would read as a share).
+    if any(0 < b <= 1 for b in budgets):
+        problems.append(_("Không trộn tỷ lệ (≤ 1) với số ngày (> 1) trong cùng một quy trình."))
+        return problems
+    if template.procedure_id is None:
+        problems.append(_("Quy trình mặc định dùng cho nhiều thủ tục nên phải ghi thời gian theo tỷ lệ (tổng bằng 1)."))
+        return problems
+    from chinhquyenso.catalog.selectors import terms_in_force
+
+    terms = terms_in_force(template.procedure, on=template.effective_from)
+    legal_days = terms.processing_days if terms is not None else None
+    total = sum(budgets, Decimal(0))
+    if legal_days is None:
+        problems.append(_("Thủ tục chưa có thời hạn giải quyết tại ngày hiệu lực của quy trình; hãy ghi thời gian "
+                          "theo tỷ lệ."))
+    elif total != legal_days:
+        problems.append(_("Tổng thời gian các bước là %(total)s ngày làm việc, khác thời hạn giải quyết của thủ tục "
+                          "(%(days)s ngày).") % {"total": f"{total:g}", "days": legal_days})
+    return problems
