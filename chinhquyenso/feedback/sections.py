@@ -19,7 +19,8 @@ def register() -> None:
     section_register(Section(
         "feedback.to_handle", Page.WORKSPACE, _("Phản ánh, kiến nghị chờ xử lý"),
         _("Ý kiến người dân được chuyển đến cơ quan bạn, sắp xếp theo hạn trả lời."),
-        frozenset({Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD}),
+        # Reception officers coordinate (next section); handling is the departments' work.
+        frozenset({Role.SPECIALIST, Role.DEPARTMENT_HEAD}),
         url_name="feedback:agency_queue", count=lambda user: selectors.agency_queue_count(user=user), order=60))
     section_register(Section(
         "feedback.to_coordinate", Page.WORKSPACE, _("Phản ánh mới chờ điều phối"),
