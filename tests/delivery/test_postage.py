@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chinhquyenso.core.errors import DomainError
@@ -44,12 +42,22 @@ def test_no_table_means_a_clear_error(locality, desk):
     assert exc.value.code == "no_postage_table"
 
 
-bands = st.lists(st.tuples(st.integers(1, 5_000), st.integers(1_000, 100_000)), min_size=1, max_size=6,
-                 unique_by=lambda b: b[0]).map(lambda bs: sorted(bs))
+def _non_decreasing(pairs):
+    """(weight step, price step) pairs → bands with growing weights and non-decreasing prices."""
+    weight = price = 0
+    out = []
+    for dw, dp in pairs:
+        weight, price = weight + dw, price + dp
+        out.append((weight, price))
+    return out
 
 
-@given(bands=bands.filter(lambda bs: all(a[1] <= b[1] for a, b in itertools.pairwise(bs))),
-       extra=st.integers(0, 20_000), w1=st.integers(1, 30_000), w2=st.integers(1, 30_000))
+bands = st.lists(st.tuples(st.integers(1, 2_000), st.integers(0, 20_000)), min_size=1, max_size=6).map(
+    _non_decreasing).filter(lambda bs: bs[0][1] > 0)
+
+
+@settings(deadline=None)
+@given(bands=bands, extra=st.integers(0, 20_000), w1=st.integers(1, 30_000), w2=st.integers(1, 30_000))
 def test_postage_never_falls_when_the_parcel_gets_heavier(bands, extra, w1, w2):
     low, high = sorted((w1, w2))
     assert postage_amount(bands=bands, extra_per_500g=extra, weight_g=low) <= postage_amount(
@@ -57,6 +65,7 @@ def test_postage_never_falls_when_the_parcel_gets_heavier(bands, extra, w1, w2):
     assert postage_amount(bands=bands, extra_per_500g=extra, weight_g=low) >= bands[0][1]
 
 
+@settings(deadline=None)
 @given(bands=bands, extra=st.integers(0, 20_000))
 def test_each_band_edge_costs_the_band_amount(bands, extra):
     for up_to, amount in bands:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chinhquyenso.core.numwords import number_in_words, vnd_in_words
@@ -56,6 +56,7 @@ def _parse(words: str) -> int:
     return billions * 1_000_000_000 + total + group + (pending or 0)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=999_999_999_999))
 def test_the_words_read_back_to_the_number(n):
     text = number_in_words(n)
