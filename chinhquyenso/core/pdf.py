@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 
 from django.conf import settings
 from django.template.loader import render_to_string
