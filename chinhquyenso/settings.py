@@ -377,6 +377,12 @@ DOSSIER_DUE_SOON_DAYS = env_int("DOSSIER_DUE_SOON_DAYS", 1)
 # Public lookup by code + secret: attempts allowed per client address in 10 minutes.
 DOSSIER_LOOKUP_RATE_LIMIT = env_int("DOSSIER_LOOKUP_RATE_LIMIT", 30)
 
+# --- Digitisation (docs/digitization.md) -------------------------------------------------------
+# Largest scan upload (MB per file), most pages per scan job, and Tesseract's time limit per page.
+DIGITIZATION_MAX_UPLOAD_MB = env_int("DIGITIZATION_MAX_UPLOAD_MB", 50)
+DIGITIZATION_MAX_PAGES = env_int("DIGITIZATION_MAX_PAGES", 300)
+DIGITIZATION_OCR_TIMEOUT_SECONDS = env_int("DIGITIZATION_OCR_TIMEOUT_SECONDS", 180)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,6 +21,8 @@ urlpatterns = [
     path("thanh-toan/", include("chinhquyenso.payments.urls")),
     path("buu-chinh/", include("chinhquyenso.delivery.urls")),
     path("ho-so/", include("chinhquyenso.dossiers.urls")),
+    path("so-hoa/", include("chinhquyenso.digitization.urls")),
+    path("kho-du-lieu/", include("chinhquyenso.digitization.urls_warehouse")),
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", language_set, name="set_language"),
     path("api/v1/", api.urls),

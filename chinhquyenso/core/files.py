@@ -29,14 +29,15 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 WEBP = "image/webp"
+TIFF = "image/tiff"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 TEXT = "text/plain"
 ZIP = "application/zip"
 
-_FRIENDLY = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", DOCX: "Word (DOCX)", XLSX: "Excel (XLSX)",
-             CSV: "CSV", TEXT: "văn bản"}
+_FRIENDLY = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", TIFF: "TIFF", DOCX: "Word (DOCX)",
+             XLSX: "Excel (XLSX)", CSV: "CSV", TEXT: "văn bản"}
 
 
 @dataclass(frozen=True)
