@@ -49,7 +49,8 @@ class DeliveryForm(StyledForm):
     result_delivery = forms.ChoiceField(
         label=_("Bạn muốn nhận kết quả bằng cách nào?"), widget=forms.RadioSelect,
         choices=[(ResultDelivery.DESK, _("Nhận trực tiếp tại Bộ phận Một cửa")),
-                 (ResultDelivery.POST, _("Nhận qua dịch vụ bưu chính công ích (trả cước khi nhận yêu cầu gửi)"))])
+                 (ResultDelivery.POST, _("Nhận qua dịch vụ bưu chính công ích (trả cước khi nhận yêu cầu gửi)")),
+                 (ResultDelivery.ONLINE, _("Nhận bản điện tử trên cổng (tải về trong “Hồ sơ của tôi”)"))])
     delivery_address = forms.CharField(label=_("Địa chỉ nhận kết quả"), max_length=300, required=False,
                                        help_text=_("Số nhà, thôn, xã, huyện — nơi bưu điện phát kết quả."))
     applicant_phone = forms.CharField(label=_("Số điện thoại liên hệ"), max_length=20, required=False,

@@ -260,7 +260,7 @@ def dossier_form_answers(*, dossier) -> list[dict]:
 
 
 def form_answers(*, form_version, data: dict) -> list[dict]:
-    """``[{"title", "rows": [{"label", "text"} | {"label", "items": [...]}]}]`` for a read-only
+    """``[{"title", "rows": [{"label", "text"} | {"label", "entries": [...]}]}]`` for a read-only
     summary (the officer's dossier page, the citizen's check-your-answers page)."""
     from chinhquyenso.eforms.selectors import Column, cell_text, eform_for
 
@@ -290,7 +290,7 @@ def form_answers(*, form_version, data: dict) -> list[dict]:
             if fdef.is_group and isinstance(value, list):
                 items = ["; ".join(f"{c.label}: {text(c, row[c.name])}" for c in fdef.children if c.name in row)
                          for row in value if isinstance(row, dict)]
-                rows.append({"label": fdef.label, "items": items})
+                rows.append({"label": fdef.label, "entries": items})
             else:
                 rows.append({"label": fdef.label, "text": text(fdef, value)})
         if rows:

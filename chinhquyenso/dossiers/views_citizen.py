@@ -44,14 +44,20 @@ def _online_procedure(request, procedure_id: int):
     return procedure, None
 
 
-def _steps(current: str, procedure, version) -> list[dict]:
-    return wizard.steps_for(current, has_form=version is not None, procedure=procedure)
+def _steps(current: str, procedure, version, request=None) -> list[dict]:
+    done = set()
+    if request is not None:
+        _version, draft = wizard.form_state(user=request.user, procedure=procedure)
+        done = wizard.done_steps(submission=wizard.load(request, procedure), version=version, draft=draft)
+    return wizard.steps_for(current, has_form=version is not None, procedure=procedure, done=done)
 
 
 def _go_on(request, procedure, submission=None):
     """Redirect to the first page still to do."""
     submission = submission or wizard.load(request, procedure)
     version, draft = wizard.form_state(user=request.user, procedure=procedure)
+    if submission.unit_id is not None and wizard.delivery_from_form(submission, draft):
+        wizard.save(request, procedure, submission)
     return redirect(wizard.step_url(wizard.next_step(submission=submission, version=version, draft=draft),
                                     procedure))
 
@@ -83,7 +89,7 @@ def submit_unit(request, procedure_id: int):
             selectors.default_receiving_unit(procedure=procedure, user=request.user, choices=choices), "pk", None)
         form = UnitForm(initial={"unit": initial}, units=units)
     return render(request, "dossiers/submit_unit.html", {
-        "procedure": procedure, "form": form, "steps": _steps(Step.UNIT, procedure, version)})
+        "procedure": procedure, "form": form, "steps": _steps(Step.UNIT, procedure, version, request)})
 
 
 def _attachment(stored, *, source: str, name: str, personal_document_id=None) -> dict:
@@ -154,7 +160,7 @@ def submit_documents(request, procedure_id: int):
                      "offers": [{"document": p, "match": wanted in (p.matches or [])} for p in offers]})
     return render(request, "dossiers/submit_documents.html", {
         "procedure": procedure, "rows": rows, "to_present": to_present, "has_errors": bool(errors),
-        "steps": _steps(Step.DOCUMENTS, procedure, version)}, status=400 if errors else 200)
+        "steps": _steps(Step.DOCUMENTS, procedure, version, request)}, status=400 if errors else 200)
 
 
 @login_required
@@ -184,7 +190,7 @@ def submit_delivery(request, procedure_id: int):
             or request.user.phone,
         })
     return render(request, "dossiers/submit_delivery.html", {
-        "procedure": procedure, "form": form, "steps": _steps(Step.DELIVERY, procedure, version)},
+        "procedure": procedure, "form": form, "steps": _steps(Step.DELIVERY, procedure, version, request)},
         status=400 if form.errors else 200)
 
 
@@ -254,7 +260,7 @@ def submit_review(request, procedure_id: int):
         "procedure": procedure, "unit": unit, "submission": submission, "attachments": attachments,
         "answers": selectors.form_answers(form_version=draft.form_version, data=draft.data) if draft else [],
         "version": version, "terms": terms_in_force(procedure), "quote": quote, "error": error,
-        "error_link": error_link, "steps": _steps(Step.REVIEW, procedure, version),
+        "error_link": error_link, "steps": _steps(Step.REVIEW, procedure, version, request),
         "delivery_label": dict(ResultDelivery.choices).get(submission.result_delivery, ""),
     }, status=400 if error else 200)
 
@@ -286,7 +292,7 @@ def submitted(request, dossier_id: int):
     return render(request, "dossiers/submitted.html", {
         "dossier": dossier, "provisional_due": provisional_due, "invoice": _open_invoice(dossier),
         "accept_mark": selectors.due_mark(dossier.accept_due_at, unit=dossier.unit),
-        "lookup_url": settings.SITE_URL + reverse("dossiers:lookup") + f"?ma={dossier.code}",
+        "lookup_url": request.build_absolute_uri(reverse("dossiers:lookup") + f"?ma={dossier.code}"),
     })
 
 

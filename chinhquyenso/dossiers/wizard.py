@@ -88,6 +88,30 @@ def form_state(*, user, procedure):
     return version, eforms.draft_for(user=user, definition=version.definition)
 
 
+# E-forms that already ask how the result should be delivered (the shared "nhan_ket_qua" block of
+# eforms/data/_blocks.json): their answer fills the delivery page, so nobody is asked twice.
+FORM_DELIVERY_FIELD = "hinh_thuc_nhan"
+FORM_DELIVERY_VALUES = {"truc_tiep": "desk", "buu_chinh": "post", "dien_tu": "online"}
+
+
+def delivery_from_form(submission: Submission, draft) -> bool:
+    """Take the result delivery from the e-form's answer when the citizen has not chosen yet."""
+    if submission.result_delivery or draft is None or not draft.is_complete:
+        return False
+    data = draft.data or {}
+    delivery = FORM_DELIVERY_VALUES.get(data.get(FORM_DELIVERY_FIELD))
+    if delivery is None:
+        return False
+    address = str(data.get("dia_chi_nhan") or "").strip()
+    phone = str(data.get("dien_thoai") or "").strip()
+    if delivery == "post" and not (address and phone):
+        return False  # let the delivery page ask for what is missing
+    submission.result_delivery = delivery
+    submission.delivery_address = address if delivery == "post" else ""
+    submission.applicant_phone = phone
+    return True
+
+
 def next_step(*, submission: Submission, version, draft) -> str:
     if submission.unit_id is None:
         return Step.UNIT
@@ -108,10 +132,22 @@ def step_url(step: str, procedure) -> str:
     return reverse(names[step], kwargs={"procedure_id": procedure.pk})
 
 
-def steps_for(current: str, *, has_form: bool, procedure) -> list[dict]:
-    """The progress list shown above each page ("Bước 3/5")."""
+def done_steps(*, submission: Submission, version, draft) -> set[str]:
+    done = set()
+    if submission.unit_id is not None:
+        done.add(Step.UNIT)
+    if version is None or (draft is not None and draft.is_complete):
+        done.add(Step.EFORM)
+    if submission.documents_done:
+        done.add(Step.DOCUMENTS)
+    if submission.result_delivery:
+        done.add(Step.DELIVERY)
+    return done
+
+
+def steps_for(current: str, *, has_form: bool, procedure, done: set[str] = frozenset()) -> list[dict]:
+    """The progress list shown above each page; a page already answered links back to it (the
+    e-form may be filled before or after the unit is chosen, so "done" is the state, not the order)."""
     steps = [(k, v) for k, v in STEP_LABELS if has_form or k != Step.EFORM]
-    keys = [k for k, _label in steps]
-    index = keys.index(current) if current in keys else 0
-    return [{"key": k, "label": label, "n": i + 1, "current": k == current, "done": i < index,
+    return [{"key": k, "label": label, "n": i + 1, "current": k == current, "done": k in done and k != current,
              "url": step_url(k, procedure)} for i, (k, label) in enumerate(steps)]
