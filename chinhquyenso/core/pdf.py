@@ -33,6 +33,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+# WeasyPrint reports every rendering step at INFO; one receipt would add ten lines to the log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
 
 def render_pdf(template_name: str, context: dict | None = None) -> bytes:
     """Render a Django template to PDF bytes (PDF 1.7, fonts embedded)."""
