@@ -853,7 +853,7 @@ def process_template_validate(template) -> list[str]:
         total = sum(budgets, Decimal(0))
         if total != 1:
             problems.append(_("Tổng tỷ lệ thời gian của các bước là %(total)s, phải bằng 1 (100%% thời hạn giải "
-                              "quyết).") % {"total": f"{total:g}"})
+                              "quyết).") % {"total": format(total.normalize(), "f")})
         return problems
     # Absolute working days: every budget is a day count (a value in (0, 1] would read as a share).
     if any(0 < b <= 1 for b in budgets):
@@ -872,5 +872,5 @@ def process_template_validate(template) -> list[str]:
                           "theo tỷ lệ."))
     elif total != legal_days:
         problems.append(_("Tổng thời gian các bước là %(total)s ngày làm việc, khác thời hạn giải quyết của thủ tục "
-                          "(%(days)s ngày).") % {"total": f"{total:g}", "days": legal_days})
+                          "(%(days)s ngày).") % {"total": format(total.normalize(), "f"), "days": legal_days})
     return problems
