@@ -69,7 +69,7 @@ def test_vietnamese_formats_are_checked_with_the_field_label(birth_form, field, 
 def test_a_birth_date_in_the_future_is_refused(birth_form):
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")
     errors = errors_of(birth_form, birth_data(ngay_sinh_tre=tomorrow))
-    assert errors["/ngay_sinh_tre"] == "“Ngày, tháng, năm sinh” không được sau ngày hôm nay."
+    assert errors["/ngay_sinh_tre"] == "“Ngày, tháng, năm sinh của trẻ” không được sau ngày hôm nay."
 
 
 def test_conditional_fields_are_required_only_when_shown(birth_form):
