@@ -19,8 +19,12 @@ def _fast_and_isolated(settings, tmp_path):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # A request in English leaves English active in this thread (the language middleware, like
+    # Django's, activates per request); every test starts in the default language.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

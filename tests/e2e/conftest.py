@@ -40,16 +40,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    item.stash.setdefault(_FAILED, False)
-    if report.failed:
+    if report.failed:  # read by the tab fixtures at teardown: screenshot what the user saw
         item.stash[_FAILED] = True
     return report
-
-
-_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")

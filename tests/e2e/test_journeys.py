@@ -104,8 +104,11 @@ def test_keyboard_user_can_skip_to_the_content_and_see_where_focus_is(page, demo
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     page.keyboard.press("Tab")  # the first link inside the content
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert outline == "solid"
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                          " return [s.outlineStyle, s.outlineColor, s.boxShadow]; })()")
+    # Two-tone ring: yellow outline, near-black halo (visible on the red header and on white).
+    assert style[:2] == ["solid", "rgb(255, 221, 0)"]
+    assert "rgb(11, 12, 12)" in style[2] and "6px" in style[2]
     screenshot(page, "focus-ring", full_page=False)
 
 

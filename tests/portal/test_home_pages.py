@@ -22,6 +22,8 @@ LANDING = {
     "thanhtra": ("/can-bo/", "Không gian làm việc cán bộ"),
     "canbo.quangtho": ("/can-bo/", "Không gian làm việc cán bộ"),
     "canbo.quangphu": ("/can-bo/", "Không gian làm việc cán bộ"),
+    "chuyenvien.quangtho": ("/can-bo/", "Không gian làm việc cán bộ"),
+    "lanhdao.quangtho": ("/lanh-dao/", "Tổng quan lãnh đạo"),
     "lanhdao": ("/lanh-dao/", "Tổng quan lãnh đạo"),
     "quantri": ("/quan-tri/", "Cấu hình đơn vị, người dùng, danh mục"),
 }
