@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chinhquyenso.core.errors import NotFound
 from chinhquyenso.core.masking import mask_cccd, mask_email, mask_phone
@@ -266,7 +267,7 @@ def cell_text(column: Column, value, *, masked: bool, unit_names: dict[str, str]
     if column.widget == "checkboxes" and isinstance(value, list):
         return "; ".join(column.fdef.choice_label(v) for v in value)
     if column.widget == "checkbox":
-        return "Có" if value is True else "Không"
+        return gettext("Có") if value is True else gettext("Không")
     if column.widget == "address" and unit_names and value in unit_names:
         return f"{unit_names[value]} ({value})"
     return str(value)

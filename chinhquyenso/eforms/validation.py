@@ -63,9 +63,10 @@ def _message(form: EForm, error, pointer: str) -> str:
     if keyword == "const" and value is True:
         return _("Bạn cần đánh dấu ô “%(f)s”.") % {"f": name}
     if keyword == "type":
-        if value in ("integer", "number"):
-            return _("“%(f)s” phải là một số%(kind)s.") % {"f": name, "kind": _(" nguyên") if value == "integer"
-                                                           else ""}
+        if value == "integer":
+            return _("“%(f)s” phải là một số nguyên.") % {"f": name}
+        if value == "number":
+            return _("“%(f)s” phải là một số.") % {"f": name}
         if value == "boolean":
             return _("“%(f)s” chỉ nhận có hoặc không.") % {"f": name}
         if value == "array":

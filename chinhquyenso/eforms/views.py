@@ -121,7 +121,7 @@ def _form_page(request, *, version, procedure, mode: str, post_url: str):
 @login_required
 def fill(request, procedure_id: int):
     procedure = _procedure(procedure_id)
-    version = selectors.current_version_for(procedure)
+    version = selectors.current_version_for(procedure) if procedure.is_active else None
     if version is None:
         return render(request, "eforms/no_form.html", {"procedure": procedure}, status=404)
     return _form_page(request, version=version, procedure=procedure, mode="fill",
@@ -259,7 +259,7 @@ def _condition_text(cond: dict | None) -> str:
     if not cond:
         return ""
     values = cond.get("in", [cond.get("equals")])
-    shown = ", ".join(("có" if v is True else "không" if v is False else str(v)) for v in values)
+    shown = ", ".join((_("có") if v is True else _("không") if v is False else str(v)) for v in values)
     return _("khi “%(f)s” = %(v)s") % {"f": cond["field"], "v": shown}
 
 

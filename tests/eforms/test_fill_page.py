@@ -253,6 +253,14 @@ def test_a_form_without_a_published_version_says_so(citizen_client, make_procedu
     assert "chưa có biểu mẫu điện tử" in response.content.decode()
 
 
+def test_a_retired_procedure_takes_no_new_forms(citizen_client, birth_form):
+    from chinhquyenso.catalog.services import procedure_retire
+
+    procedure_retire(actor=None, procedure=birth_form.definition.procedure, reason="Thay bằng thủ tục liên thông")
+    response = citizen_client.get(fill_url(birth_form))
+    assert response.status_code == 404 and "đã bị bãi bỏ" in response.content.decode()
+
+
 def test_the_fill_page_needs_a_login(client, birth_form):
     response = client.get(fill_url(birth_form))
     assert response.status_code == 302 and "dang-nhap" in response["Location"]
@@ -264,3 +272,12 @@ def test_the_fill_page_renders_in_a_bounded_number_of_queries(citizen_client, bi
     citizen_client.get(url)
     with django_assert_max_num_queries(16):
         citizen_client.get(url)
+
+
+def test_the_form_speaks_english_when_the_citizen_chose_english(citizen_client, birth_form, settings):
+    citizen_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = citizen_client.get(fill_url(birth_form)).content.decode()
+    assert "Birth registration form" in html and "Child&#x27;s full name" in html
+    assert "Save draft" in html and "(optional)" in html
+    html = citizen_client.post(fill_url(birth_form), post_data(ho_ten_tre="")).content.decode()
+    assert "There is a problem" in html and "Enter “Child&#x27;s full name”." in html
