@@ -291,3 +291,30 @@ def test_demo_setup_logs_in_through_the_simulators_server(client, oidc, settings
 
     assert response["Location"] == "/trang-cua-toi/"
     assert User.objects.get(oidc_subject="vneid-demo").citizen_profile.cccd == "046186000123"
+
+
+def test_cccd_already_linked_to_another_subject_is_not_taken_over(client, oidc, locality):
+    owner = factories.make_citizen(cccd="046086000555", date_of_birth=dt.date(1986, 3, 3), gender="male")
+    owner.oidc_subject = "vneid-owner"
+    owner.save(update_fields=["oidc_subject"])
+    oidc.set_claims("vneid-other", cccd="046086000555", birthdate="1986-03-03", gender="male")
+
+    response = oidc.login(client, "vneid-other")
+
+    assert response["Location"] == "/tai-khoan/dang-nhap/" and "_auth_user_id" not in client.session
+    owner.refresh_from_db()
+    assert owner.oidc_subject == "vneid-owner"
+    assert "đã gắn với một tài khoản định danh khác" in page_text(client.get(response["Location"]))
+
+
+def test_locked_account_cannot_log_in_through_the_provider(client, oidc, locality):
+    user = factories.make_citizen()
+    user.oidc_subject, user.is_active = "vneid-locked", False
+    user.save(update_fields=["oidc_subject", "is_active"])
+    oidc.set_claims("vneid-locked", name="Khoá")
+
+    response = oidc.login(client, "vneid-locked")
+
+    assert response["Location"] == "/tai-khoan/dang-nhap/" and "_auth_user_id" not in client.session
+    assert "đã bị khoá" in page_text(client.get(response["Location"]))
+    assert not AuditEvent.objects.filter(action="accounts.oidc_login").exists()
