@@ -76,5 +76,5 @@ def can_read_registers(user, unit) -> bool:
 
 can_view_dossier = is_applicant | is_staff_of_dossier
 
-rules.add_perm("dossiers.view_dossier", can_view_dossier)
-rules.add_perm("dossiers.view_register", can_read_registers)
+rules.add_perm("dossiers.open_dossier", can_view_dossier)
+rules.add_perm("dossiers.read_register", can_read_registers)
