@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chinhquyenso.accounts.roles import Role
 from chinhquyenso.accounts.selectors import role_scopes
@@ -369,8 +370,8 @@ class DueMark:
     css: str
 
 
-_DUE_LABELS = {"on_time": ("Trong hạn", "status-ontime"), "due_soon": ("Sắp đến hạn", "status-duesoon"),
-               "overdue": ("Quá hạn", "status-overdue")}
+_DUE_LABELS = {"on_time": (_("Trong hạn"), "status-ontime"), "due_soon": (_("Sắp đến hạn"), "status-duesoon"),
+               "overdue": (_("Quá hạn"), "status-overdue")}
 
 
 def due_mark(due, *, unit=None, now=None) -> DueMark | None:
