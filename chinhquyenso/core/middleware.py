@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from chinhquyenso.core import context
+from chinhquyenso.core.ratelimit import client_ip
 
 
 class RequestContextMiddleware:
@@ -12,7 +13,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         token = context.set_current(
             context.RequestContext(
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request),  # the citizen's address even behind nginx (TRUSTED_PROXY_COUNT)
                 user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:300],
             )
         )
