@@ -176,3 +176,18 @@ def test_tracking_page_for_the_citizen_and_staff_only(client, dispatched, citize
 def test_quote_api(client, postage):
     response = client.get("/api/v1/delivery/quote", {"agency": "000.09.14.H57", "unit": "19894", "weight_g": 800})
     assert response.status_code == 200 and response.json()["amount"] == 26_000
+
+
+@pytest.mark.django_db
+def test_officer_list_is_scoped_and_bounded(client, make_shipment, make_staff, django_assert_max_num_queries):
+    from chinhquyenso.delivery.selectors import shipment_list_for_officer
+
+    for _ in range(4):
+        make_shipment(charge_postage=False)
+    officer = make_staff("reception_officer", factories.DISTRICT)
+    with django_assert_max_num_queries(2):
+        assert len(shipment_list_for_officer(user=officer)) == 4
+    assert shipment_list_for_officer(user=make_staff("reception_officer", factories.QUANG_PHU)) == []
+    client.force_login(officer)
+    with django_assert_max_num_queries(15):
+        assert client.get("/buu-chinh/can-bo/").status_code == 200

@@ -203,3 +203,14 @@ def test_officer_matches_an_unmatched_line_by_typing_the_reference(client, offic
     line.refresh_from_db()
     invoice.refresh_from_db()
     assert line.status == "manual" and invoice.status == "paid"
+
+
+def test_cashless_share_is_one_query(make_invoice, officer, make_staff, django_assert_max_num_queries):
+    for _ in range(3):
+        inv = make_invoice()
+        payment_record_desk(invoice=inv, method="cash", amount=inv.amount, actor=officer)
+    leader = make_staff("unit_leader", factories.DISTRICT)
+    today = timezone.localdate()
+    with django_assert_max_num_queries(2):  # role scopes + the grouped aggregate
+        _rows, total = cashless_share(user=leader, date_from=today, date_to=today)
+    assert total.paid == 3 and total.cashless == 0
