@@ -5,6 +5,7 @@ read-only here too: a change of law is a new version."""
 from django.contrib import admin
 from django.utils import timezone
 
+from chinhquyenso.catalog import search_index
 from chinhquyenso.catalog.models import (
     FeeRule,
     Field,
@@ -17,8 +18,20 @@ from chinhquyenso.catalog.models import (
 from chinhquyenso.core.admin import AuditedModelAdmin
 
 
+class InvalidatesSearchMixin:
+    """Admin edits change what the public search sees: drop the in-process search indexes."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        search_index.invalidate()
+
+
 @admin.register(Field)
-class FieldAdmin(AuditedModelAdmin):
+class FieldAdmin(InvalidatesSearchMixin, AuditedModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code", "name_folded")
 
@@ -41,7 +54,7 @@ class LegalBasisInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(AuditedModelAdmin):
+class ProcedureAdmin(InvalidatesSearchMixin, AuditedModelAdmin):
     list_display = ("code", "name", "field", "online_level", "status", "confirmed")
     list_filter = ("status", "online_level", "confirmed", "field", "level_commune", "level_district")
     search_fields = ("code", "name", "search_name")
@@ -58,7 +71,7 @@ class FeeRuleInline(admin.TabularInline):
 
 
 @admin.register(ProcedureTerms)
-class ProcedureTermsAdmin(AuditedModelAdmin):
+class ProcedureTermsAdmin(InvalidatesSearchMixin, AuditedModelAdmin):
     list_display = ("procedure", "effective_from", "processing_days", "day_kind")
     list_select_related = ("procedure",)
     search_fields = ("procedure__code", "procedure__name")

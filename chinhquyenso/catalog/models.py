@@ -75,8 +75,9 @@ class Procedure(models.Model):
     code_is_national = models.BooleanField(_("mã thủ tục quốc gia"), default=True)
     name = models.CharField(_("tên thủ tục"), max_length=1000)
     name_folded = models.CharField(max_length=1000, editable=False)
-    # search_key(name): indexed with a GIN trigram index on PostgreSQL (migration 0002).
-    search_name = models.CharField(max_length=1000, editable=False)
+    # " " + search_key(name) + " ": the spaces make word-prefix (LIKE '% khai%') and whole-phrase
+    # (LIKE '% khai sinh %') matches plain LIKEs, answered by the GIN trigram index on PostgreSQL.
+    search_name = models.CharField(max_length=1002, editable=False)
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures",
                               verbose_name=_("lĩnh vực"))
     # The unit whose catalogue this is (a province or a district); its administrators edit it.
@@ -136,7 +137,7 @@ class Procedure(models.Model):
 
     def refresh_search_columns(self) -> None:
         self.name_folded = fold(self.name)
-        self.search_name = search_key(self.name)
+        self.search_name = f" {search_key(self.name)} "
 
     @property
     def levels(self) -> list[str]:
@@ -201,11 +202,16 @@ class ProcedureTerms(models.Model):
         return f"{self.procedure.code} từ {self.effective_from:%d/%m/%Y}"
 
     def processing_display(self) -> str:
-        if self.processing_days is None:
-            return str(_("Theo từng trường hợp"))
-        if self.processing_days == 0:
-            return str(_("Trong ngày"))
-        return f"{self.processing_days} {DayKind(self.day_kind).label}"
+        return processing_text(self.processing_days, self.day_kind)
+
+
+def processing_text(days: int | None, day_kind: str) -> str:
+    """"3 ngày làm việc", "Trong ngày", "Theo từng trường hợp"."""
+    if days is None:
+        return str(_("Theo từng trường hợp"))
+    if days == 0:
+        return str(_("Trong ngày"))
+    return f"{days} {DayKind(day_kind).label}"
 
 
 class FeeKind(models.TextChoices):

@@ -1,9 +1,15 @@
 """Reads over the catalogue: search, the procedure page, the terms in force, metrics.
 
-Search is accent-insensitive and ranked (exact name, then name prefix, then the phrase as whole
-words, then all words anywhere; shorter names first inside a rank). Every word must occur in the
-search key (``catalog.text.search_key``), a ``LIKE '%word%'`` that PostgreSQL answers from the GIN
-trigram index on ``search_name``; the total comes from a window function in the same query.
+Search is accent-insensitive and ranked: the exact name, then names that start with the phrase,
+then names holding the phrase as whole words, then names holding every word; shorter names first
+inside a rank. A word matches the start of a word of the name ("kha" finds "khai sinh", "an" does
+not find "toàn").
+
+The public search answers from the in-process index of ``search_index`` (same matching; measured
+faster, see docs/catalog.md). The SQL path below serves unit-scoped staff lists and is the
+fallback: the search key ``search_name`` is ``search_key(name)`` between two spaces, so each rule
+is a plain ``LIKE`` on one column, which PostgreSQL answers from its GIN trigram index; the total
+comes from a window function in the same query and only the columns a list shows are read.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Concat, Length
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from chinhquyenso.accounts.roles import Role
-from chinhquyenso.catalog import eforms_bridge
+from chinhquyenso.catalog import eforms_bridge, search_index
 from chinhquyenso.catalog.models import (
     ONLINE_LEVELS,
     Field,
@@ -32,13 +38,18 @@ from chinhquyenso.core.errors import DomainError, NotFound
 from chinhquyenso.units.models import Agency, AgencyKind, UnitLevel
 
 PAGE_SIZE = 20
+# What a result list shows; the procedure page reads the rest.
+LIST_COLUMNS = ("code", "name", "field__code", "field__name", "level_province", "level_district", "level_commune",
+                "online_level", "status", "confirmed", "unit_id")
 MAX_PAGE_SIZE = 100
 ONLINE_ANY = "online"  # filter value: full or partial
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    items: list[Procedure]
+    # ``Procedure`` rows (SQL path) or ``search_index.Hit`` rows (public search): the same attribute
+    # names for what a list shows (code, name, field, levels, online level, status, terms in force).
+    items: list
     total: int
     page: int
     page_size: int
@@ -89,6 +100,7 @@ def procedure_search(
     status: str | None = None,
     scope: Q | None = None,
     with_terms: bool = True,
+    lean: bool = True,
 ) -> SearchPage:
     """One page of procedures matching the search box and filters.
 
@@ -97,6 +109,14 @@ def procedure_search(
     total (a window count), and the terms in force of the page's rows.
     """
     _validate_filters(level=level, online_level=online_level, page=page, page_size=page_size)
+    offset = (page - 1) * page_size
+    if scope is None and search_index.enabled():
+        statuses = frozenset({status} if status else ProcedureStatus.values if include_retired
+                             else {ProcedureStatus.ACTIVE})
+        hits, total = search_index.search(q=q, field_code=field, level=level, agency=agency,
+                                          online_level=online_level, statuses=statuses, offset=offset,
+                                          limit=page_size)
+        return SearchPage(items=hits, total=total, page=page, page_size=page_size)
     qs = Procedure.objects.select_related("field")
     if scope is not None:
         qs = qs.filter(scope)
@@ -123,24 +143,25 @@ def procedure_search(
     elif terms:
         phrase = " ".join(terms)
         for term in terms:
-            qs = qs.filter(search_name__contains=term)
-        qs = qs.alias(padded=Concat(Value(" "), "search_name", Value(" "))).annotate(
+            qs = qs.filter(search_name__contains=f" {term}")
+        qs = qs.annotate(
             rank=Case(
-                When(search_name=phrase, then=Value(0)),
-                When(search_name__startswith=f"{phrase} ", then=Value(1)),
-                When(padded__contains=f" {phrase} ", then=Value(2)),
+                When(search_name=f" {phrase} ", then=Value(0)),
+                When(search_name__startswith=f" {phrase} ", then=Value(1)),
+                When(search_name__contains=f" {phrase} ", then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
             ),
             name_length=Length("search_name"),
-        ).order_by("rank", "name_length", "name")
+        ).order_by("rank", "name_length", "name_folded", "code")
     else:
-        qs = qs.order_by("field__name", "name")
+        qs = qs.order_by("field__name_folded", "name_folded", "code")
+    if lean:
+        qs = qs.only(*LIST_COLUMNS)
 
     qs = qs.annotate(total_count=Window(Count("pk")))
     if with_terms:
         qs = qs.prefetch_related(_in_force_terms_prefetch(_today()))
-    offset = (page - 1) * page_size
     items = list(qs[offset: offset + page_size])
     # The window count rides on the page's rows; only a page past the end needs its own COUNT.
     total = items[0].total_count if items else (0 if page == 1 else qs.count())

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from chinhquyenso.accounts.roles import Role
 from chinhquyenso.accounts.selectors import user_has_role
+from chinhquyenso.catalog import search_index
 from chinhquyenso.catalog.exchange import (
     ImportIssue,
     Location,
@@ -193,6 +194,10 @@ def _apply(plan: _Plan, *, actor, units: dict[str, AdministrativeUnit], fields: 
                                         for i, b in enumerate(record["legal_basis"])])
     for t in plan.terms_create:
         _create_terms(procedure, t, actor)
+    if plan.existing is not None and not (changed - {"agencies", "required_documents", "result_documents",
+                                                      "legal_basis"}) and changed:
+        # Only related rows changed: still mark the procedure as changed (search index fingerprint).
+        Procedure.objects.filter(pk=procedure.pk).update(updated_at=timezone.now())
     for terms, t in plan.terms_replace:
         for name in ("processing_days", "day_kind", "processing_note", "fee_note", "basis"):
             setattr(terms, name, t[name])
@@ -290,6 +295,7 @@ def _save_record(record: dict, *, actor, existing: Procedure | None, source: str
         return existing, plan
     procedure = _apply(plan, actor=actor, units=units, fields=fields, agencies=agencies)
     _audit_and_event(plan, procedure, actor, source)
+    search_index.invalidate()
     return procedure, plan
 
 
@@ -354,6 +360,7 @@ def procedure_retire(*, actor, procedure: Procedure, reason: str) -> Procedure:
     procedure.status, procedure.retired_at, procedure.retired_reason = ProcedureStatus.RETIRED, timezone.now(), \
         reason[:500]
     procedure.save(update_fields=["status", "retired_at", "retired_reason", "updated_at"])
+    search_index.invalidate()
     audit_record(action="catalog.procedure_retire", actor=actor, obj=procedure, unit=procedure.unit,
                  before={"status": ProcedureStatus.ACTIVE}, after={"status": procedure.status, "reason": reason})
     event_record(event_type="catalog.procedure_retired", aggregate=procedure, unit=procedure.unit, actor=actor,
@@ -369,6 +376,7 @@ def procedure_reactivate(*, actor, procedure: Procedure) -> Procedure:
         raise Conflict("already_active", _("Thủ tục đang được áp dụng."), "status")
     procedure.status, procedure.retired_at, procedure.retired_reason = ProcedureStatus.ACTIVE, None, ""
     procedure.save(update_fields=["status", "retired_at", "retired_reason", "updated_at"])
+    search_index.invalidate()
     audit_record(action="catalog.procedure_reactivate", actor=actor, obj=procedure, unit=procedure.unit,
                  before={"status": ProcedureStatus.RETIRED}, after={"status": procedure.status})
     event_record(event_type="catalog.procedure_reactivated", aggregate=procedure, unit=procedure.unit, actor=actor,
@@ -512,6 +520,7 @@ def catalog_import(*, records: list[dict], actor, default_unit: AdministrativeUn
                 continue
             procedure = _apply(plan, actor=actor, units=units, fields=fields, agencies=agencies)
             _audit_and_event(plan, procedure, actor, source)
+        search_index.invalidate()
         audit_record(action="catalog.import", actor=actor, object_type="catalog.procedure", object_id="*",
                      unit=default_unit, after={"source": source, "created": len(report.created),
                                                "updated": len(report.updated), "unchanged": len(report.unchanged)})

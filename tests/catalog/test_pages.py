@@ -46,7 +46,8 @@ def test_bad_filter_values_do_not_break_the_page(shared_catalog, client):
 
 
 def test_search_page_query_count_is_bounded(shared_catalog, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    client.get(reverse("catalog:search"), {"q": "warm up the search index"})
+    with django_assert_max_num_queries(6):
         client.get(reverse("catalog:search"), {"q": "dang ky"})
 
 
