@@ -85,7 +85,7 @@ class RatingForm(StyledForm):
     staff_attitude = forms.TypedChoiceField(label=_("Thái độ của cán bộ"), required=False, coerce=int,
                                             empty_value=None,
                                             choices=[("", _("Không trả lời")), *DossierRating.Level.choices])
-    comment = forms.CharField(label=_("Góp ý thêm (không bắt buộc)"), max_length=2000, required=False,
+    comment = forms.CharField(label=_("Góp ý thêm"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -93,13 +93,15 @@ class ApologyForm(StyledForm):
     reason = forms.CharField(label=_("Lý do chậm trả kết quả"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     new_due_date = forms.DateField(label=_("Ngày hẹn trả mới"), required=True,
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+                                   help_text=_("Theo dạng ngày/tháng/năm, ví dụ 05/12/2026."),
+                                   widget=forms.DateInput(attrs={"inputmode": "numeric", "placeholder": "dd/mm/yyyy"},
+                                                          format="%d/%m/%Y"),
+                                   input_formats=["%d/%m/%Y", "%Y-%m-%d"])
 
 
 class ApproveForm(StyledForm):
-    result_number = forms.CharField(label=_("Số, ký hiệu văn bản kết quả (nếu có)"), max_length=60, required=False)
-    result_file = forms.FileField(label=_("Tệp kết quả đã ký (PDF, không bắt buộc)"), required=False,
+    result_number = forms.CharField(label=_("Số, ký hiệu văn bản kết quả"), max_length=60, required=False)
+    result_file = forms.FileField(label=_("Tệp kết quả đã ký (PDF)"), required=False,
                                   help_text=_("Để trống: hệ thống lập văn bản kết quả PDF từ hồ sơ."))
 
 

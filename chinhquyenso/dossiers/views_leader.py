@@ -95,13 +95,13 @@ def stats(request):
 
 
 def bar_chart(rows: list[tuple[str, int]], *, width: int = 560, bar: int = 22, gap: int = 10,
-              label_width: int = 210) -> dict:
+              label_width: int = 250) -> dict:
     """Horizontal bars as plain numbers for an inline SVG (no JavaScript, prints and zooms well).
     The table next to it carries the same figures for screen readers."""
     top = max((n for _label, n in rows), default=0) or 1
     span = width - label_width - 60
     bars = [{"label": label, "value": n, "y": i * (bar + gap), "w": round(span * n / top), "x": label_width,
-             "text_x": label_width + round(span * n / top) + 6, "text_y": i * (bar + gap) + bar * 0.7}
+             "text_x": label_width + round(span * n / top) + 6, "text_y": i * (bar + gap) + round(bar * 0.7)}
             for i, (label, n) in enumerate(rows)]
     return {"bars": bars, "width": width, "height": max(1, len(rows)) * (bar + gap), "bar": bar,
             "label_x": label_width - 8}

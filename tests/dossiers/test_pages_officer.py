@@ -245,7 +245,7 @@ def test_an_unknown_action_is_not_found(client, procedure, documents, officers):
 def test_the_desk_records_a_walk_in_with_scans_linked_to_the_citizen_account(client, procedure, officers, citizen):
     client.force_login(officers["reception"])
     found = client.get(reverse("dossiers:desk_start"), {"q": "khai sinh"})
-    assert procedure in found.context["results"]
+    assert procedure.pk in [p.pk for p in found.context["results"]]
     url = reverse("dossiers:desk_register", args=[procedure.pk])
     page = client.get(url)
     assert page.status_code == 200 and [u.code for u in page.context["units"]] == ["477"]

@@ -159,6 +159,14 @@ def test_birth_registration_from_submission_to_rated_result(phone_page, page, lo
     _act(officer, "approve")
     screenshot(officer, "leader-approved")
 
+    # The leader's register and figures show it.
+    officer.goto("/ho-so/so-theo-doi/")
+    assert code in officer.locator("[data-testid=register]").inner_text()
+    screenshot(officer, "leader-register")
+    officer.goto("/ho-so/thong-ke/")
+    assert officer.locator("[data-testid=kpi-total]").inner_text().strip() == "1"
+    screenshot(officer, "leader-statistics")
+
     # The desk hands the paper result over.
     _as(officer, login, "canbo.quangtho")
     officer.goto("/ho-so/can-bo/cho-tra-ket-qua/")
