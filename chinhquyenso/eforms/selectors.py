@@ -108,7 +108,7 @@ def table_columns(definition: FormDefinition) -> list[Column]:
     under an older version keeps its columns even if a field was later removed."""
     columns: dict[str, Column] = {}
     versions = list(definition.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number")
-                    .only("schema", "ui_schema", "number"))
+                    .only("definition_id", "schema", "ui_schema", "number"))
     for version in versions:
         form = eform_for(version)
         for fdef in form.fields.values():
