@@ -40,7 +40,7 @@ def test_the_intake_queue_lists_new_dossiers_by_their_8_hour_clock_with_tabs_and
         submit(procedure, documents, now=dt.datetime(2026, 11, 18, 8, i, tzinfo=TZ))
     client.force_login(officers["reception"])
     assert client.get(reverse("dossiers:queue")).url == reverse("dossiers:queue_intake")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("dossiers:queue_intake"))
     assert response.status_code == 200
     codes = [r["code"] for r in response.context["rows"]]
@@ -56,7 +56,7 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(client, procedure, d
     for _ in range(60):
         submit(procedure, documents)
     client.force_login(officers["reception"])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("dossiers:queue_intake"))
     assert len(response.context["rows"]) == 50
 
