@@ -126,9 +126,13 @@ def test_typing_while_the_server_re_renders_the_form_is_not_lost(page, login, mo
     page.goto(f"/bieu-mau/{Procedure.objects.get(code='1.001193').pk}/")
     page.locator("#f-co_thong_tin_cha").get_by_label("Có").check()   # starts the (slow) re-render
     page.locator("#f-ho_ten_tre").fill("Gõ trong lúc chờ")             # typed while it is on its way
+    page.locator("#f-gioi_tinh_tre").get_by_label("Nữ").check()        # ticked while it is on its way
+    page.locator("#f-cam_doan").check()
     expect(page.locator("#f-ho_ten_cha")).to_be_visible(timeout=5000)  # the swap has happened
     settle(page)
     expect(page.locator("#f-ho_ten_tre")).to_have_value("Gõ trong lúc chờ")
+    expect(page.locator("#f-gioi_tinh_tre").get_by_label("Nữ")).to_be_checked()
+    expect(page.locator("#f-cam_doan")).to_be_checked()
 
 
 def test_an_administrator_adds_a_field_previews_and_publishes_a_new_version(page, login, screenshot):

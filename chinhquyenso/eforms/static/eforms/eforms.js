@@ -1,15 +1,19 @@
 /* E-form page: when an answer changes which questions are shown, htmx posts the form and the server
-   re-renders its body. Anything typed into a text box while that request was on its way would be
-   overwritten by the server's copy; this keeps it. Without JavaScript none of this runs: the
-   "Cập nhật" buttons post the whole page instead. */
+   re-renders its body. Whatever the citizen typed, ticked or chose while that request was on its
+   way would be overwritten by the server's copy of the page; this keeps it. Without JavaScript
+   none of this runs: the "Cập nhật" buttons post the whole page instead. */
 (function () {
   "use strict";
-  var TEXT = "input[type=text], input[type=tel], input[type=email], textarea";
   var sent = null;
-  var typed = null;
+  var changes = null;
 
   function isFormBody(target) {
     return target && target.id === "eform-body";
+  }
+
+  function sentValues(name) {
+    var values = sent.getAll(name);
+    return values.map(String);
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -18,22 +22,35 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!sent || !isFormBody(event.detail.target)) return;
-    typed = {};
-    event.detail.target.querySelectorAll(TEXT).forEach(function (input) {
-      var before = sent[input.name];
-      if (input.name && input.value !== (before === undefined ? "" : String(before))) typed[input.name] = input.value;
+    changes = [];
+    event.detail.target.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (el) {
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") return;
+      var values = sentValues(el.name);
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== (values.indexOf(el.value) !== -1)) {
+          changes.push({name: el.name, value: el.value, checked: el.checked});
+        }
+      } else if (el.value !== (values.length ? values[0] : "")) {
+        changes.push({name: el.name, value: el.value});
+      }
     });
   });
 
   document.addEventListener("htmx:afterSwap", function () {
     var body = document.getElementById("eform-body");
-    if (typed && body) {
-      Object.keys(typed).forEach(function (name) {
-        var input = body.querySelector('[name="' + CSS.escape(name) + '"]');
-        if (input) input.value = typed[name];
+    if (changes && body) {
+      changes.forEach(function (change) {
+        var selector = '[name="' + CSS.escape(change.name) + '"]';
+        if ("checked" in change) {
+          var box = body.querySelector(selector + '[value="' + CSS.escape(change.value) + '"]');
+          if (box) box.checked = change.checked;
+        } else {
+          var input = body.querySelector(selector);
+          if (input) input.value = change.value;
+        }
       });
     }
-    typed = null;
+    changes = null;
     sent = null;
   });
 })();
