@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,12 +134,8 @@ def queue_available(user) -> list[str]:
     return queues
 
 
-def dossier_queue(*, user, queue: str, after: tuple[str, int] | None = None, limit: int = 50,
-                  unit_id: int | None = None) -> QuerySet:
-    """One page of a work queue as lean dicts, earliest deadline first.
-
-    ``after`` is the keyset cursor ``(sort_key_iso, id)`` of the last row of the previous page.
-    """
+def _queue_filter(user, queue: str) -> tuple[QuerySet, tuple[str, str]]:
+    """The permission-scoped rows of a queue and their order (no columns chosen yet)."""
     qs = Dossier.objects.all()
     order = ("due_date", "id")
     if queue == Queue.INTAKE:
@@ -171,6 +168,16 @@ def dossier_queue(*, user, queue: str, after: tuple[str, int] | None = None, lim
         qs = qs.filter(role_q, status=Status.PENDING_APPROVAL)
     else:
         raise NotFound("queue_not_found", "Không có hàng đợi này.")
+    return qs, order
+
+
+def dossier_queue(*, user, queue: str, after: tuple[str, int] | None = None, limit: int = 50,
+                  unit_id: int | None = None) -> QuerySet:
+    """One page of a work queue as lean dicts, earliest deadline first.
+
+    ``after`` is the keyset cursor ``(sort_key_iso, id)`` of the last row of the previous page.
+    """
+    qs, order = _queue_filter(user, queue)
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)
     if after is not None:
@@ -184,7 +191,9 @@ def queue_counts(*, user) -> dict[str, int]:
     """Badge counts per queue (bounded: at most 1000 counted per queue, shown as "1000+")."""
     counts = {}
     for queue in queue_available(user):
-        counts[queue] = dossier_queue(user=user, queue=queue, limit=1001).count()
+        qs, _order = _queue_filter(user, queue)
+        # Ids only, no join: the database counts from the queue index alone.
+        counts[queue] = qs.values("id")[:1001].count()
     return counts
 
 
@@ -395,9 +404,14 @@ def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tu
     """One page of a queue for the HTML page: the lean rows plus their due mark (the intake
     queue's mark is the 8-working-hour clock) and the cursor of the next page."""
     rows = list(dossier_queue(user=user, queue=queue, after=after, limit=limit))
-    units = AdministrativeUnit.objects.in_bulk({r["unit_id"] for r in rows}) if rows else {}
+    units = AdministrativeUnit.objects.only("id", "path").in_bulk({r["unit_id"] for r in rows}) if rows else {}
     sort_key = {Queue.INTAKE: "accept_due_at", Queue.SUPPLEMENT: "paused_at"}.get(queue, "due_date")
+    # Reverse the detail URL once, not once per row (it is the costliest tag of the page).
+    url_pattern = reverse("dossiers:detail", args=[987654321]).replace("987654321", "{}")
     for row in rows:
+        row["url"] = url_pattern.format(row["id"])
+        name = row["procedure__name"]
+        row["procedure_short"] = name if len(name) <= 90 else name[:89].rstrip() + "…"
         unit = units.get(row["unit_id"])
         clock = row["accept_due_at"] if queue == Queue.INTAKE else row["due_date"]
         row["mark"] = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
