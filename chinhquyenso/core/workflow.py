@@ -92,6 +92,7 @@ def transition_apply(
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
         if before_save is not None:
+            locked._workflow_from = state  # the hook may need where the row came from
             before_save(locked)
         locked.save()
         after = {workflow.state_field: target, workflow.version_field: version + 1}
