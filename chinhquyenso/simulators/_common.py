@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 
 import requests
-from werkzeug.wrappers import Response
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.wrappers import Request, Response
 
 log = logging.getLogger("chinhquyenso.simulators")
 
@@ -79,3 +80,25 @@ def post_with_retries(url: str, body: bytes, headers_for: Callable[[bytes], dict
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     record["_thread"] = thread
+
+
+class RoutedApp:
+    """Base of the simulators: a WSGI app whose ``url_map`` endpoints are ``on_<endpoint>`` methods.
+
+    A simulator overrides ``not_found`` to answer an unknown path in its own protocol's format."""
+
+    url_map = None
+
+    def not_found(self, request: Request) -> Response | None:
+        return None
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            endpoint, values = self.url_map.bind_to_environ(environ).match()
+            response = getattr(self, f"on_{endpoint}")(request, **values)
+        except NotFound as exc:
+            response = self.not_found(request) or exc
+        except HTTPException as exc:
+            response = exc
+        return response(environ, start_response)

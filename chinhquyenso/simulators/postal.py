@@ -26,10 +26,12 @@ import uuid
 from dataclasses import dataclass, field
 
 import requests
-from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
+from werkzeug.exceptions import NotFound, Unauthorized
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from chinhquyenso.simulators._common import RoutedApp
 
 DEFAULT_API_KEY = "sim-postal-key"
 DEFAULT_WEBHOOK_SECRET = "sim-postal-webhook-secret"
@@ -57,7 +59,7 @@ class Parcel:
         return self.status in ("delivered", "returned")
 
 
-class PostOffice:
+class PostOffice(RoutedApp):
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.api_key = os.environ.get("POSTAL_API_KEY") or DEFAULT_API_KEY
@@ -176,15 +178,6 @@ class PostOffice:
                "<h1>Bưu chính công ích — giả lập</h1>" + table + "</html>")
         return Response(doc, mimetype="text/html")
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        adapter = self.url_map.bind_to_environ(environ)
-        try:
-            endpoint, values = adapter.match()
-            response = getattr(self, f"on_{endpoint}")(request, **values)
-        except HTTPException as exc:
-            response = exc
-        return response(environ, start_response)
 
 
 def create_app(base_url: str) -> PostOffice:

@@ -26,11 +26,17 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import phonenumbers
-from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from chinhquyenso.simulators._common import dlr_delay, html_page, json_response, post_with_retries, setting
+from chinhquyenso.simulators._common import (
+    RoutedApp,
+    dlr_delay,
+    html_page,
+    json_response,
+    post_with_retries,
+    setting,
+)
 
 ICT = timezone(timedelta(hours=7))
 MAX_PARTS = 4
@@ -95,7 +101,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-class SmsGateway:
+class SmsGateway(RoutedApp):
     def __init__(self, base_url: str, *, api_key: str | None, brandnames: list[str] | None, secret: str | None,
                  delay: float | None):
         self.base_url = base_url
@@ -132,16 +138,8 @@ class SmsGateway:
             self.fault = {"http_status": 503, "code": 99}
             self.dlr_failed_next = 0
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, _args = self.url_map.bind_to_environ(environ).match()
-            response = getattr(self, f"on_{endpoint}")(request)
-        except NotFound:
-            response = json_response({"code": 404, "message": "Không tìm thấy"}, 404)
-        except HTTPException as exc:
-            response = exc
-        return response(environ, start_response)
+    def not_found(self, request: Request) -> Response:
+        return json_response({"code": 404, "message": "Không tìm thấy"}, 404)
 
     @staticmethod
     def _error(code: int, status: int, **extra) -> Response:

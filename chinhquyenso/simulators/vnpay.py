@@ -29,10 +29,12 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from chinhquyenso.simulators._common import RoutedApp
 
 DEFAULT_TMN_CODE = "CQSDEMO1"
 DEFAULT_HASH_SECRET = "sim-vnpay-hash-secret-0123456789"
@@ -85,7 +87,7 @@ class Txn:
         return self.params["vnp_TxnRef"]
 
 
-class Gateway:
+class Gateway(RoutedApp):
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.lock = threading.Lock()
@@ -258,15 +260,6 @@ class Gateway:
         return Response(json.dumps({"tmn_code": merchant.tmn_code, "ipn_url": merchant.ipn_url,
                                     "ipn_mode": merchant.ipn_mode}), mimetype="application/json")
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        adapter = self.url_map.bind_to_environ(environ)
-        try:
-            endpoint, values = adapter.match()
-            response = getattr(self, f"on_{endpoint}")(request, **values)
-        except HTTPException as exc:
-            response = exc
-        return response(environ, start_response)
 
 
 def create_app(base_url: str) -> Gateway:

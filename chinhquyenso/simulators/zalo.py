@@ -29,11 +29,17 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from chinhquyenso.simulators._common import dlr_delay, html_page, json_response, post_with_retries, setting
+from chinhquyenso.simulators._common import (
+    RoutedApp,
+    dlr_delay,
+    html_page,
+    json_response,
+    post_with_retries,
+    setting,
+)
 
 ICT = timezone(timedelta(hours=7))
 PHONE = re.compile(r"^(84|0)[35789]\d{8}$")
@@ -70,7 +76,7 @@ def signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> s
     return "mac=" + hashlib.sha256(app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()).hexdigest()
 
 
-class ZnsSimulator:
+class ZnsSimulator(RoutedApp):
     def __init__(self, base_url: str, *, access_token: str | None, delay: float | None, daily_quota: int = 500):
         self.base_url = base_url
         self._access_token, self._delay, self.daily_quota = access_token, delay, daily_quota
@@ -101,16 +107,8 @@ class ZnsSimulator:
         self.fail_next = 0
         self.no_account: set[str] = set()
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, _args = self.url_map.bind_to_environ(environ).match()
-            response = getattr(self, f"on_{endpoint}")(request)
-        except NotFound:
-            response = json_response({"error": -106, "message": "Method unsupported"}, 404)
-        except HTTPException as exc:
-            response = exc
-        return response(environ, start_response)
+    def not_found(self, request: Request) -> Response:
+        return json_response({"error": -106, "message": "Method unsupported"}, 404)
 
     @staticmethod
     def _error(code: int) -> Response:
