@@ -92,16 +92,10 @@ def submit_unit(request, procedure_id: int):
         "procedure": procedure, "form": form, "steps": _steps(Step.UNIT, procedure, version, request)})
 
 
-def _attachment(stored, *, source: str, name: str, personal_document_id=None) -> dict:
-    return {"file_id": str(stored.pk), "name": name, "source": source, "personal_document_id": personal_document_id,
-            "original_name": stored.original_name, "size": stored.size}
-
-
 @login_required
 def submit_documents(request, procedure_id: int):
     """Each component of the dossier: upload it, or reuse one from the citizen's data warehouse."""
     from chinhquyenso.digitization.selectors import personal_documents_for
-    from chinhquyenso.digitization.services import personal_document_get_for_owner
 
     procedure, refusal = _online_procedure(request, procedure_id)
     if refusal:
@@ -116,48 +110,16 @@ def submit_documents(request, procedure_id: int):
     warehouse = list(personal_documents_for(request.user))
     errors: dict[int, str] = {}
     if request.method == "POST":
-        for rd in to_attach:
-            key = str(rd.pk)
-            if request.POST.get(f"remove_{rd.pk}"):
-                submission.documents.pop(key, None)
-            upload = request.FILES.get(f"file_{rd.pk}")
-            picked = request.POST.get(f"kho_{rd.pk}", "")
-            if upload is not None:
-                try:
-                    stored = stored_file_create(content=upload, name=upload.name, purpose="document",
-                                                uploaded_by=request.user)
-                except DomainError as exc:
-                    errors[rd.pk] = exc.message
-                    continue
-                submission.documents[key] = _attachment(stored, source=DossierDocument.Source.UPLOAD, name=rd.name)
-            elif picked:
-                try:
-                    personal = personal_document_get_for_owner(owner=request.user, document_id=int(picked))
-                except (NotFound, ValueError):
-                    errors[rd.pk] = _("Không tìm thấy giấy tờ này trong kho dữ liệu của bạn.")
-                    continue
-                submission.documents[key] = _attachment(personal.file, source=DossierDocument.Source.WAREHOUSE,
-                                                        name=rd.name, personal_document_id=personal.pk)
         go_on = request.POST.get("_action") == "continue"
-        if go_on and not errors:
-            for rd in to_attach:
-                if rd.requirement == "required" and str(rd.pk) not in submission.documents:
-                    errors[rd.pk] = _("Vui lòng đính kèm giấy tờ này (tải lên hoặc chọn từ kho dữ liệu).")
-        submission.documents_done = go_on and not errors
+        errors = wizard.documents_apply(submission=submission, user=request.user, to_attach=to_attach,
+                                        post=request.POST, files=request.FILES, finish=go_on)
         wizard.save(request, procedure, submission)
         if not errors:
             if go_on:
                 return _go_on(request, procedure, submission)
             messages.success(request, _("Đã lưu các tệp đính kèm."))
             return redirect("dossiers:submit_documents", procedure_id=procedure.pk)
-    from chinhquyenso.core.text import fold
-
-    rows = []
-    for rd in to_attach:
-        wanted = fold(rd.name)
-        offers = sorted(warehouse, key=lambda p: (wanted not in (p.matches or []), -p.created_at.timestamp()))
-        rows.append({"doc": rd, "attached": submission.documents.get(str(rd.pk)), "error": errors.get(rd.pk),
-                     "offers": [{"document": p, "match": wanted in (p.matches or [])} for p in offers]})
+    rows = wizard.documents_rows(submission=submission, to_attach=to_attach, warehouse=warehouse, errors=errors)
     return render(request, "dossiers/submit_documents.html", {
         "procedure": procedure, "rows": rows, "to_present": to_present, "has_errors": bool(errors),
         "steps": _steps(Step.DOCUMENTS, procedure, version, request)}, status=400 if errors else 200)

@@ -151,3 +151,63 @@ def steps_for(current: str, *, has_form: bool, procedure, done: set[str] = froze
     steps = [(k, v) for k, v in STEP_LABELS if has_form or k != Step.EFORM]
     return [{"key": k, "label": label, "n": i + 1, "current": k == current, "done": k in done and k != current,
              "url": step_url(k, procedure)} for i, (k, label) in enumerate(steps)]
+
+
+# --- The documents page ------------------------------------------------------------------------
+
+def _attachment(stored, *, source: str, name: str, personal_document_id=None) -> dict:
+    return {"file_id": str(stored.pk), "name": name, "source": source, "personal_document_id": personal_document_id,
+            "original_name": stored.original_name, "size": stored.size}
+
+
+def documents_apply(*, submission: Submission, user, to_attach, post, files, finish: bool) -> dict[int, str]:
+    """Apply one POST of the documents page to ``submission``: removals, uploads (checked by
+    content) and picks from the citizen's data warehouse. With ``finish``, a required document
+    still missing is an error too. Returns the Vietnamese error of each document that has one."""
+    from chinhquyenso.core.errors import DomainError, NotFound
+    from chinhquyenso.core.files import stored_file_create
+    from chinhquyenso.digitization.services import personal_document_get_for_owner
+    from chinhquyenso.dossiers.models import DossierDocument
+
+    errors: dict[int, str] = {}
+    for rd in to_attach:
+        key = str(rd.pk)
+        if post.get(f"remove_{rd.pk}"):
+            submission.documents.pop(key, None)
+        upload = files.get(f"file_{rd.pk}")
+        picked = post.get(f"kho_{rd.pk}", "")
+        if upload is not None:
+            try:
+                stored = stored_file_create(content=upload, name=upload.name, purpose="document", uploaded_by=user)
+            except DomainError as exc:
+                errors[rd.pk] = exc.message
+                continue
+            submission.documents[key] = _attachment(stored, source=DossierDocument.Source.UPLOAD, name=rd.name)
+        elif picked:
+            try:
+                personal = personal_document_get_for_owner(owner=user, document_id=int(picked))
+            except (NotFound, ValueError):
+                errors[rd.pk] = str(_("Không tìm thấy giấy tờ này trong kho dữ liệu của bạn."))
+                continue
+            submission.documents[key] = _attachment(personal.file, source=DossierDocument.Source.WAREHOUSE,
+                                                    name=rd.name, personal_document_id=personal.pk)
+    if finish and not errors:
+        for rd in to_attach:
+            if rd.requirement == "required" and str(rd.pk) not in submission.documents:
+                errors[rd.pk] = str(_("Vui lòng đính kèm giấy tờ này (tải lên hoặc chọn từ kho dữ liệu)."))
+    submission.documents_done = finish and not errors
+    return errors
+
+
+def documents_rows(*, submission: Submission, to_attach, warehouse, errors: dict[int, str]) -> list[dict]:
+    """Each document to attach with what is attached and the warehouse documents to offer,
+    the ones whose name matches first."""
+    from chinhquyenso.core.text import fold
+
+    rows = []
+    for rd in to_attach:
+        wanted = fold(rd.name)
+        offers = sorted(warehouse, key=lambda p, w=wanted: (w not in (p.matches or []), -p.created_at.timestamp()))
+        rows.append({"doc": rd, "attached": submission.documents.get(str(rd.pk)), "error": errors.get(rd.pk),
+                     "offers": [{"document": p, "match": wanted in (p.matches or [])} for p in offers]})
+    return rows
