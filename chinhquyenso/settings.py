@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_htmx",
+    # Listed so /api/v1/docs serves Swagger UI from the installed package, not from a CDN.
+    "ninja",
     "treebeard",
     "mozilla_django_oidc",
     "django_tasks",
