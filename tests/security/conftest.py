@@ -91,7 +91,7 @@ def build_world() -> World:
     citizen, quangtho, tiepnhan = users["congdan"], users["canbo.quangtho"], users["tiepnhan"]
     quang_tho = AdministrativeUnit.objects.get(code=QUANG_THO)
     district = AdministrativeUnit.objects.get(code=DISTRICT)
-    ids: dict[str, object] = {}
+    ids: dict[str, object] = {"unit_qt": quang_tho.pk, "unit_district": district.pk}
 
     # A dossier of Quảng Thọ, submitted online by the demo citizen (with its fee invoice and its
     # uploads copied into her data warehouse) and received by the commune desk.

@@ -113,7 +113,7 @@ def _masking_handler() -> logging.Handler:
     pytest.fail("no log handler with MaskPersonalDataFilter (settings.LOGGING)")
 
 
-def test_log_line_of_a_failed_scan_job_masks_the_cccd_and_phone_in_the_file_name(world, settings):
+def test_log_line_of_a_failed_scan_job_masks_the_cccd_and_phone_in_the_file_name(world):
     """A citizen's scan named after her CCCD and phone that turns out unreadable: the digitisation
     service logs the file name — through the configured handler it comes out masked."""
     from chinhquyenso.accounts.models import User
@@ -121,7 +121,6 @@ def test_log_line_of_a_failed_scan_job_masks_the_cccd_and_phone_in_the_file_name
     from chinhquyenso.digitization.services import scan_job_create, scan_job_run
     from chinhquyenso.units.models import AdministrativeUnit
 
-    settings.LOGGING_CONFIG = None
     officer = User.objects.get(username="canbo.quangtho")
     broken = png_bytes()[:40]  # a PNG header (libmagic says image/png) without the image
     stored = stored_file_create(content=broken, name=f"CCCD {CITIZEN_CCCD} - SĐT {CITIZEN_PHONE}.png",

@@ -368,7 +368,8 @@ QUERY_NAMES = [
     "gia_tri", "ngay", "service_request_id", "service_code", "start_date", "end_date", "jurisdiction_id",
     "lat", "long", "page_size", "year", "next",
 ]
-JUNK_VALUES = ["'\"><script>%00", "-1", "99/99/9999", "9" * 40, "2026-02-30", "a|b|c", "\u0000"]
+# "²" passes str.isdigit() but not int(); "1e309" is a float overflow.
+JUNK_VALUES = ["'\"><script>%00", "-1", "99/99/9999", "9" * 40, "2026-02-30", "a|b|c", "\u0000", "²", "1e309"]
 # Who may open each kind of page, so the junk reaches the view and not the login redirect.
 VISITOR = {"public": None, "personal": "congdan", "staff": "quantri", "machine": None}
 
@@ -381,6 +382,8 @@ def kind_of(e: Endpoint) -> str:
     return "staff" if is_staff_only(e) else "personal"
 
 
+_ISDIGIT = ("str.isdigit() is true for '²' and other Unicode digits that int() refuses → ValueError → 500; "
+            "use raw.isascii() and raw.isdigit(), or int() in try/except")
 BAD_INPUT_DEFECTS = {
     "catalog:staff_list": "catalog/views.py:148 int(request.GET['page']) has no upper bound: page=9…9 (40 digits) "
                           "overflows the SQL OFFSET (SQLite 'datatype mismatch', PostgreSQL DataError) → 500; "
@@ -388,6 +391,11 @@ BAD_INPUT_DEFECTS = {
     "feedback:duplicates": "feedback/views.py:180 and :188 filter(pk=request.GET.get('category'|'unit')) with a "
                            "non-numeric value raises ValueError → 500; parse the ids (int() in try/except or a "
                            "form with IntegerField) and treat junk as 'none'.",
+    "delivery:officer_list": f"delivery/views.py:99 int(after) if after.isdigit(): {_ISDIGIT}.",
+    "payments:unpaid": f"payments/views.py:210 int(after) if after.isdigit(): {_ISDIGIT}.",
+    "notifications:inbox": f"notifications/views.py:32 int(raw) if raw.isdigit(): {_ISDIGIT}.",
+    "eforms:builder_preview": f"eforms/views.py:396 filter(number=number) if number.isdigit(): {_ISDIGIT}.",
+    "eforms:builder_versions": f"eforms/views.py:481 int(number) if number.isdigit(): {_ISDIGIT}.",
 }
 
 
@@ -398,3 +406,43 @@ def test_junk_query_strings_never_give_a_500(endpoint: Endpoint, world, client_a
     for junk in JUNK_VALUES:
         response = call(client, "get", url, data={name: junk for name in QUERY_NAMES})
         assert response.status_code < 500, f"{endpoint.name}: GET {url}?…={junk!r} → {describe(response)}"
+
+
+# Names of the fields the views and forms read from POST (grep of request.POST/post.get and forms.py).
+POST_NAMES = [
+    "_action", "action", "agency", "assignee", "comment", "days", "direction", "group", "handle_days", "into",
+    "language", "next", "note", "op", "public_description", "public_title", "publish", "rating", "reason", "ref",
+    "remove", "section", "text", "unit", "version", "address_line", "address_text", "amount", "amount_vnd",
+    "applicant_address", "applicant_email", "applicant_id_number", "applicant_name", "applicant_phone",
+    "bank_account", "category", "cccd", "channel", "code", "count", "date_of_birth", "delivery_address",
+    "description", "document_number", "email", "full_name", "gender", "id", "invoice", "issued_on", "kind",
+    "latitude", "longitude", "method", "name", "new_due_date", "on_time", "page", "password", "phone", "pos_ref",
+    "q", "result_delivery", "result_number", "title", "username", "village", "effective_from", "processing_days",
+    "spec", "staff_attitude",
+]
+POST_JUNK = ["'\"><script>", "9" * 40, "²", "1e309"]
+POST_DEFECTS = {
+    "dossiers:act": f"dossiers/views_officer.py:167 _version: int(raw) if raw.isdigit() (same at "
+                    f"views_citizen.py:342): {_ISDIGIT}.",
+    "feedback:staff_action": "feedback/views.py:334-335 filter(pk=post.get('unit'|'agency')) with a non-numeric "
+                             "value raises ValueError → 500; parse the ids first and answer 'Hãy chọn …'.",
+    "payments:line_resolve": f"payments/views.py:323 filter(pk=int(wanted)) if wanted.isdigit(): {_ISDIGIT}.",
+}
+
+
+@pytest.mark.parametrize("endpoint", params([e for e in ALL if not is_admin(e) and e.namespace != "api"],
+                                            POST_DEFECTS))
+def test_junk_form_fields_never_give_a_500(endpoint: Endpoint, world, client_as, settings):
+    """Every field any form reads, set to junk, posted by someone allowed to post there. Each post
+    is rolled back, so the next one meets the same state."""
+    from django.db import transaction
+
+    for name in ("VNPAY_API_URL", "POSTAL_API_URL", "SMS_API_URL", "ZALO_ZNS_URL"):
+        setattr(settings, name, "http://127.0.0.1:9/")  # nothing listens: no call leaves the machine
+    url = url_of(endpoint, world)
+    client = client_as(VISITOR[kind_of(endpoint)])
+    for junk in POST_JUNK:
+        with transaction.atomic():
+            response = call(client, "post", url, data={name: junk for name in {*POST_NAMES, *QUERY_NAMES}})
+            transaction.set_rollback(True)
+        assert response.status_code < 500, f"{endpoint.name}: POST {url} (…={junk!r}) → {describe(response)}"
