@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 COMMANDS = ("demo", "serve", "worker", "simulators")
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhquyenso.settings")
+    # Third-party deprecation notices (authlib under the OIDC simulator) are for developers, not for
+    # someone starting the demo; `python -W default` still shows them.
+    if not sys.warnoptions:
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        try:  # authlib forces its own warnings to "always" when imported; override that once here
+            from authlib.deprecate import AuthlibDeprecationWarning
+
+            warnings.filterwarnings("ignore", category=AuthlibDeprecationWarning)
+        except ImportError:
+            pass
     args = list(sys.argv[1:] if argv is None else argv)
     from django.core.management import execute_from_command_line
 

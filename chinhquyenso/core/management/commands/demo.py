@@ -101,7 +101,7 @@ class Command(BaseCommand):
             lines.append(f"  Trình giả lập (SMS, Zalo, VNeID, …): {simulators_url}/")
         lines += ["", f"  Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})", ""]
         for account in demo_accounts():
-            lines.append(f"    {account.username:<16} {Role(account.role).label:<34} {account.full_name}")
+            lines.append(f"    {account.username:<20} {Role(account.role).label:<34} {account.full_name}")
         lines += ["", "  Dừng: Ctrl+C", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
