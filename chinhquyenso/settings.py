@@ -167,6 +167,7 @@ MEDIA_ROOT = str(VAR_DIR / "media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = str(VAR_DIR / "static")
+(VAR_DIR / "static").mkdir(exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap 5 from the bootstrap-wrapper wheel: no CDN, no copied files.
