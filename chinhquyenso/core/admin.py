@@ -108,3 +108,15 @@ class WebhookEndpointAdmin(AuditedModelAdmin):
         picture = super()._picture(obj)
         picture["secret"] = "***"  # never put the signing secret into the audit trail
         return picture
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from chinhquyenso.core.webhooks import endpoints_changed
+
+        endpoints_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        from chinhquyenso.core.webhooks import endpoints_changed
+
+        endpoints_changed()

@@ -13,6 +13,7 @@ import json
 import time
 
 import requests
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
 from chinhquyenso.core.models import DomainEvent, WebhookEndpoint
@@ -23,9 +24,26 @@ TIMEOUT_SECONDS = 10
 _INTERNAL_KEYS = {"notify_user_ids"}
 
 
+_CACHE_KEY = "core:webhooks:active:v1"
+CACHE_SECONDS = 30
+
+
+def active_endpoints() -> list[WebhookEndpoint]:
+    """Active endpoints, cached: every recorded event asks, endpoints change a few times a year.
+    Saving one in the admin clears the cache; other processes see it within CACHE_SECONDS."""
+    return cache.get_or_set(
+        _CACHE_KEY,
+        lambda: list(WebhookEndpoint.objects.filter(is_active=True).only("id", "event_types", "unit_path")),
+        CACHE_SECONDS,
+    )
+
+
+def endpoints_changed() -> None:
+    cache.delete(_CACHE_KEY)
+
+
 def subscriber_names_for(event_type: str, unit_path: str) -> list[str]:
-    endpoints = WebhookEndpoint.objects.filter(is_active=True).only("id", "event_types", "unit_path")
-    return [f"{PREFIX}{e.pk}" for e in endpoints if e.wants(event_type, unit_path)]
+    return [f"{PREFIX}{e.pk}" for e in active_endpoints() if e.wants(event_type, unit_path)]
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

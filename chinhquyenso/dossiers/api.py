@@ -119,7 +119,7 @@ def submit(request, procedure_code: Form[str], unit_code: Form[str], form_data: 
     from chinhquyenso.catalog.models import Procedure
     from chinhquyenso.units.models import AdministrativeUnit
 
-    procedure = Procedure.objects.filter(code=procedure_code).first()
+    procedure = Procedure.objects.filter(code=procedure_code).prefetch_related("required_documents").first()
     if procedure is None:
         raise NotFound("procedure_not_found", "Không tìm thấy thủ tục.", "procedure_code")
     unit = AdministrativeUnit.objects.filter(code=unit_code).first()
@@ -133,7 +133,7 @@ def submit(request, procedure_code: Form[str], unit_code: Form[str], form_data: 
     files = files or []
     if len(ids) != len(files):
         raise DomainError("documents_mismatch", "Số tệp không khớp với danh sách giấy tờ.", "document_ids")
-    names = dict(procedure.required_documents.values_list("id", "name"))
+    names = {rd.pk: rd.name for rd in procedure.required_documents.all()}
     documents = []
     for doc_id, upload in zip(ids, files, strict=True):
         if doc_id not in names:
