@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # %00 in a path or query string → 400 (PostgreSQL text cannot hold NUL; it would be a 500).
+    "chinhquyenso.core.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese unless the visitor chose otherwise (ignores Accept-Language on purpose).
     "chinhquyenso.portal.middleware.LanguageMiddleware",
