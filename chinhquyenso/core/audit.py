@@ -19,15 +19,17 @@ from django.utils import timezone
 
 from chinhquyenso.core import context
 from chinhquyenso.core.models import AuditChainHead, AuditEvent
+from chinhquyenso.core.text import without_nul
 
 GENESIS_HASH = "0" * 64
 
 
 def _plain(value):
-    """Round-trip through JSON so what is hashed is exactly what the JSONField stores."""
+    """Round-trip through JSON so what is hashed is exactly what the JSONField stores (and without
+    NUL characters, which PostgreSQL's jsonb refuses)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return without_nul(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def _canonical(fields: dict) -> bytes:

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chinhquyenso.core.models import DomainEvent, EventDelivery
+from chinhquyenso.core.text import without_nul
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def event_record(
         aggregate_id=str(aggregate_id),
         unit_path=getattr(unit, "path", "") or "",
         actor_id=getattr(actor, "pk", None),
-        payload=payload or {},
+        payload=without_nul(payload or {}),  # PostgreSQL's jsonb refuses NUL
     )
     from chinhquyenso.core import webhooks
 

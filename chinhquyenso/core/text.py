@@ -29,3 +29,17 @@ def search_terms(query: str | None) -> list[str]:
     for word in re.findall(r"[\w]+", fold(query)):
         seen.setdefault(word, None)
     return list(seen)
+
+
+def without_nul(value):
+    """``value`` (str, or dicts and lists of them) with NUL characters replaced by U+FFFD.
+
+    PostgreSQL's text and jsonb cannot hold NUL; data that reaches the audit trail or the outbox
+    from outside (a webhook body, a reason typed with a stray %00) must not turn into a 500."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value

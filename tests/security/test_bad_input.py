@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 
 from chinhquyenso.core.errors import DomainError
 
@@ -47,3 +48,29 @@ def test_phone_in_full_width_digits_is_normalised():
     from chinhquyenso.accounts.validators import normalize_phone
 
     assert normalize_phone("０９１２３４５６７８") == "0912345678"
+
+
+# --- NUL characters (PostgreSQL's text and jsonb cannot hold them) -------------------------------------
+
+ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+def test_forged_postal_webhook_with_nul_bytes_is_refused_and_audited(world, client):
+    """An unauthenticated caller used to turn the rejection's audit entry into a PostgreSQL 500."""
+    from chinhquyenso.core.models import AuditEvent
+
+    response = client.post("/buu-chinh/webhook/", data=b'{"tracking_code": "\x00\x00"}',
+                           content_type="application/json")
+    assert response.status_code == 401
+    rejected = AuditEvent.objects.filter(action="delivery.webhook_rejected").latest("seq")
+    assert "\ufffd" in rejected.after["body_start"]
+
+
+@pytest.mark.xfail(condition=ON_POSTGRES, strict=True, reason=(
+    "delivery/views.py:86 passes the raw POST 'reason' to shipment_cancel, which writes it to ShipmentEvent.note "
+    "(delivery/services.py:276): a NUL character is a DataError on PostgreSQL → 500; read it through a form "
+    "CharField (it refuses NUL with a message) or strip it."))
+def test_shipment_cancel_reason_with_a_nul_character_is_not_a_500(world, client_as):
+    response = client_as("canbo.quangtho").post(f"/buu-chinh/van-don/{world['shipment_qt']}/huy/",
+                                                {"reason": "Công dân đổi ý\x00"})
+    assert response.status_code < 500
