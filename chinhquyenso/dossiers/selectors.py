@@ -406,21 +406,40 @@ def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tu
     rows = list(dossier_queue(user=user, queue=queue, after=after, limit=limit))
     units = AdministrativeUnit.objects.only("id", "path").in_bulk({r["unit_id"] for r in rows}) if rows else {}
     sort_key = {Queue.INTAKE: "accept_due_at", Queue.SUPPLEMENT: "paused_at"}.get(queue, "due_date")
-    # Reverse the detail URL once, not once per row (it is the costliest tag of the page).
+    # Everything the row template shows is prepared here as plain strings and dicts: the page
+    # renders 50 rows, and a template lookup, filter, URL tag or lazy translation per cell is what
+    # made it slow (measured in benchmarks/dossiers.py).
     url_pattern = reverse("dossiers:detail", args=[987654321]).replace("987654321", "{}")
+    labels: dict = {}
     for row in rows:
         row["url"] = url_pattern.format(row["id"])
         name = row["procedure__name"]
         row["procedure_short"] = name if len(name) <= 90 else name[:89].rstrip() + "…"
         unit = units.get(row["unit_id"])
         clock = row["accept_due_at"] if queue == Queue.INTAKE else row["due_date"]
-        row["mark"] = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
-        row["channel_label"] = _CHANNEL_LABELS.get(row["channel"], row["channel"])
+        mark = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
+        row["mark"] = None if mark is None else {
+            "status": mark.status, "css": mark.css,
+            "label": labels.setdefault(mark.status, str(mark.label))}
+        row["channel_label"] = labels.setdefault(row["channel"], str(_CHANNEL_LABELS.get(row["channel"], "")))
+        row["due_text"] = _due_text(row, queue)
+        row["step_due_text"] = (row["step_due_date"].strftime("%d/%m/%Y")
+                                if row["step_due_date"] and row["step_due_date"] != row["due_date"] else "")
     next_cursor = None
     if len(rows) == limit and rows[-1][sort_key] is not None:
         last = rows[-1][sort_key]
         next_cursor = f"{last.isoformat()}|{rows[-1]['id']}"
     return rows, next_cursor
+
+
+def _due_text(row: dict, queue: str) -> str:
+    if queue == Queue.INTAKE:
+        value = row["accept_due_at"]
+    elif queue == Queue.SUPPLEMENT:
+        value = row["paused_at"]
+    else:
+        return row["due_date"].strftime("%d/%m/%Y") if row["due_date"] else "—"
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
 def parse_cursor(cursor: str | None) -> tuple[str, int] | None:

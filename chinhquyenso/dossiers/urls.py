@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:dossier_id>/phieu/<str:kind>.pdf", views_documents.slip, name="slip"),
     # Officers: work queues and the desk.
     path("can-bo/", views_officer.queue, name="queue"),
+    path("can-bo/dem/<str:queue>/", views_officer.queue_tabs, name="queue_tabs"),
     *[path(f"can-bo/{slug}/", views_officer.queue, {"queue": queue}, name=f"queue_{queue}")
       for queue, slug in QUEUE_SLUGS.items()],
     path("tiep-nhan-truc-tiep/", views_officer.desk_start, name="desk_start"),

@@ -66,11 +66,25 @@ def queue(request, queue: str | None = None):
                "first_page": after is None}
     if getattr(request, "htmx", False) and after is not None:
         return render(request, "dossiers/_queue_rows.html", context)
-    counts = selectors.queue_counts(user=request.user)
-    context["tabs"] = [{"queue": q, "label": QUEUE_LABELS[q], "count": counts.get(q, 0), "url": _queue_url(q),
-                        "current": q == queue} for q in available]
+    context["tabs"] = _tabs(available, queue, counts=None)
     context["can_register"] = Queue.INTAKE in available
     return render(request, "dossiers/queue.html", context)
+
+
+def _tabs(available, current: str, counts: dict | None) -> list[dict]:
+    return [{"queue": q, "label": QUEUE_LABELS[q], "url": _queue_url(q), "current": q == current,
+             "count": None if counts is None else counts.get(q, 0)} for q in available]
+
+
+@login_required
+def queue_tabs(request, queue: str):
+    """The tabs with their counts, fetched by htmx once the page is shown: counting is the costly
+    part of the page and the officer needs the rows first (bounded counts, "1000+")."""
+    available = selectors.queue_available(request.user)
+    if queue not in available:
+        raise Http404
+    counts = selectors.queue_counts(user=request.user)
+    return render(request, "dossiers/_queue_tabs.html", {"tabs": _tabs(available, queue, counts), "queue": queue})
 
 
 def _dossier_or_404(request, dossier_id: int):
