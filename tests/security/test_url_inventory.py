@@ -168,7 +168,11 @@ def values_for(e: Endpoint, w) -> dict[str, object]:
 
 
 def url_of(e: Endpoint, world) -> str:
-    return e.url(values_for(e, world))
+    try:
+        return e.url(values_for(e, world))
+    except KeyError as exc:
+        pytest.fail(f"{e.name}: no value for the path parameter {exc} — add one in values_for() "
+                    f"(tests/security/test_url_inventory.py)")
 
 
 def call(client: Client, method: str, url: str, **kwargs):
@@ -217,7 +221,8 @@ def params(selected, defects: dict[str, str]):
 def test_every_url_is_classified():
     known = set(PUBLIC) | set(MACHINE) | PERSONAL | STAFF
     unclassified = [e.name for e in ALL if e.name not in known and not is_admin(e) and not is_public(e)]
-    assert not unclassified, f"URL chưa được phân loại (thêm vào PUBLIC/PERSONAL/STAFF/MACHINE): {unclassified}"
+    assert not unclassified, (f"URL chưa được phân loại — thêm vào PUBLIC/PERSONAL/STAFF/MACHINE trong "
+                              f"tests/security/test_url_inventory.py: {unclassified}")
     stale = known - {e.name for e in ALL}
     assert not stale, f"phân loại cho URL không còn tồn tại: {sorted(stale)}"
     assert len(ALL) > 300  # the walk reached the included namespaces and the admin
