@@ -236,10 +236,10 @@ def shipment_track_update(*, tracking_code: str, status: str, event_id: str, occ
     (webhooks may arrive out of order) is recorded in the timeline but does not move the status back.
     """
     if status not in ShipmentStatus.values or status == ShipmentStatus.CREATED:
-        raise DomainError("invalid_status", "Unknown parcel status.", "status")
+        raise DomainError("invalid_status", _("Trạng thái bưu gửi không hợp lệ."), "status")
     shipment = Shipment.objects.select_for_update().filter(tracking_code=tracking_code).first()
     if shipment is None:
-        raise DomainError("unknown_parcel", "Unknown tracking code.", "tracking_code", status=404)
+        raise DomainError("unknown_parcel", _("Không có bưu gửi với mã vận đơn này."), "tracking_code", status=404)
     if ShipmentEvent.objects.filter(provider_event_id=event_id).exists():
         return shipment, False
     ShipmentEvent.objects.create(shipment=shipment, status=status, occurred_at=occurred_at, location=location[:150],

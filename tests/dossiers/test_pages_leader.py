@@ -117,3 +117,37 @@ def test_approval_registers_the_postal_return_when_the_citizen_chose_post(proced
     shipment = Shipment.objects.get(subject_type="dossiers.dossier", subject_id=str(d.pk))
     assert shipment.direction == "return" and shipment.address_line == "Thôn Phú Lễ"
     assert shipment.contact_phone == "0912345678" and shipment.postage > 0 and shipment.invoice_id
+
+
+def test_the_postmans_delivery_receipt_closes_the_dossier_as_returned(procedure, documents, officers):
+    """Approval registers the return parcel; the operator's "delivered" update reaches the dossier
+    through the outbox and the dossier counts as returned (issue 5: the result is returned when delivered)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chinhquyenso.core.events import outbox_deliver_due
+    from chinhquyenso.delivery import demo as postage_demo
+    from chinhquyenso.delivery.models import Shipment
+    from chinhquyenso.delivery.services import shipment_track_update
+    from chinhquyenso.dossiers.models import Dossier
+
+    postage_demo.load(log=lambda line: None)
+    d = submit(procedure, documents, result_delivery="post", delivery_address="Thôn Phú Lễ",
+               applicant_phone="0912345678")
+    d = services.dossier_receive(dossier=d, actor=officers["reception"])
+    d = services.dossier_forward(dossier=d, actor=officers["specialist"])
+    d = services.dossier_forward(dossier=d, actor=officers["head"])
+    services.dossier_mark_fee_paid(dossier_id=d.pk, amount=d.fee_total, method="cash")
+    d = services.dossier_approve(dossier=Dossier.objects.get(pk=d.pk), actor=officers["leader"])
+    while outbox_deliver_due(limit=500):
+        pass
+    shipment = Shipment.objects.get(subject_type="dossiers.dossier", subject_id=str(d.pk))
+    Shipment.objects.filter(pk=shipment.pk).update(tracking_code="EE123456789VN", status="in_transit")
+    when = timezone.now() + dt.timedelta(hours=2)
+    shipment_track_update(tracking_code="EE123456789VN", status="delivered", event_id="ev-1", occurred_at=when)
+    while outbox_deliver_due(limit=500):
+        pass
+    d = Dossier.objects.get(pk=d.pk)
+    assert d.status == "returned" and d.returned_at is not None
+    assert d.timeline.filter(action="deliver_by_post").exists()
