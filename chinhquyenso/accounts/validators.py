@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -29,6 +31,14 @@ CCCD_PROVINCE_CODES: dict[str, str] = {
 }
 
 MALE, FEMALE = "male", "female"
+_CCCD = re.compile(r"[0-9]{12}")
+
+
+def ascii_form(text: str | None) -> str:
+    """``text`` under Unicode NFKC: full-width digits and spaces (what some phone keyboards and
+    IMEs send) become ASCII, so "０４６…" and "046…" are the same number, not two. Other scripts'
+    digits (Arabic-Indic …) stay as they are, and the ``[0-9]`` checks below refuse them."""
+    return unicodedata.normalize("NFKC", text or "")
 
 
 def cccd_century_digit(birth_year: int, gender: str) -> str:
@@ -41,10 +51,10 @@ def cccd_century_digit(birth_year: int, gender: str) -> str:
 
 def validate_cccd(number: str, *, date_of_birth: dt.date | None = None, gender: str | None = None) -> str:
     """Check the structure of a 12-digit CCCD. No check digit exists, so we check what can be
-    checked: digits only, a known province code, and (when given) that digits 4–6 agree with
-    the birth year and gender. Returns the normalised number."""
-    value = (number or "").strip().replace(" ", "")
-    if not value.isdigit() or len(value) != 12:
+    checked: digits 0–9 only (after NFKC), a known province code, and (when given) that digits 4–6
+    agree with the birth year and gender. Returns the normalised number (ASCII, no spaces)."""
+    value = re.sub(r"\s", "", ascii_form(number))
+    if not _CCCD.fullmatch(value):
         raise ValidationError(_("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."), code="cccd_format")
     if value[:3] not in CCCD_PROVINCE_CODES:
         raise ValidationError(
@@ -67,7 +77,7 @@ def validate_cccd(number: str, *, date_of_birth: dt.date | None = None, gender: 
 def validate_tax_code(code: str) -> str:
     """Enterprise tax code (MST): 10 digits with a check digit, or 13 for a branch (``-NNN``).
     Returns the compact form."""
-    value = (code or "").strip()
+    value = ascii_form(code).strip()
     try:
         return mst.validate(value)
     except StdnumError as exc:
@@ -79,7 +89,7 @@ def validate_tax_code(code: str) -> str:
 
 def normalize_phone(number: str) -> str:
     """Vietnamese phone number → national format ``0912345678``; raises ValidationError."""
-    raw = (number or "").strip()
+    raw = ascii_form(number).strip()
     try:
         parsed = phonenumbers.parse(raw, "VN")
     except phonenumbers.NumberParseException as exc:

@@ -29,6 +29,7 @@ from jsonschema._keywords import additionalProperties as _additional_properties
 from jsonschema._keywords import not_ as _not_keyword
 
 from chinhquyenso.accounts.validators import normalize_phone, validate_cccd, validate_tax_code
+from chinhquyenso.core.parsing import is_ascii_digits
 
 _DATE_VN = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 
@@ -62,8 +63,10 @@ def _check_date_vn(value) -> bool:
 
 
 def _check_cccd(value) -> bool:
-    if isinstance(value, str):
-        validate_cccd(value)
+    # Stored data holds the number as validate_cccd normalises it: full-width digits posted by an
+    # API client would otherwise be a second spelling of the same CCCD (searches, duplicates miss it).
+    if isinstance(value, str) and validate_cccd(value) != re.sub(r"\s", "", value):
+        raise ValidationError(_("Số CCCD cần viết bằng các chữ số 0–9."))
     return True
 
 
@@ -76,6 +79,8 @@ def _check_phone(value) -> bool:
 def _check_tax_code(value) -> bool:
     if isinstance(value, str):
         validate_tax_code(value)
+        if not value.isascii():
+            raise ValidationError(_("Mã số thuế cần viết bằng các chữ số 0–9."))
     return True
 
 
@@ -125,7 +130,7 @@ def _cccd_matches(validator, rules, instance, schema):
     for rule in rules if isinstance(rules, list) else [rules]:
         cccd_key = rule.get("cccd", "/cccd")[1:]
         cccd = instance.get(cccd_key)
-        if not (isinstance(cccd, str) and len(cccd) == 12 and cccd.isdigit()):
+        if not (is_ascii_digits(cccd) and len(cccd) == 12):
             continue  # missing or malformed: the field's own checks report it
         dob = parse_date_vn(_resolve(instance, rule["dob"])) if rule.get("dob") else None
         gender = _resolve(instance, rule["gender"]) if rule.get("gender") else None

@@ -35,6 +35,19 @@ def test_cccd_structure_is_twelve_digits():
         assert "12 chữ số" in exc.value.messages[0]
 
 
+@pytest.mark.parametrize("written", ["０４６１８６０００１２３", "046\u3000186\u3000000\u3000123", "0461860001²³"])
+def test_cccd_in_compatibility_digits_is_the_same_ascii_number(written):
+    """NFKC: full-width digits, ideographic spaces (and superscripts) are one spelling of the number."""
+    assert validate_cccd(written) == "046186000123"
+
+
+@pytest.mark.parametrize("bad", ["٠٤٦١٨٦٠٠٠١٢٣", "০৪৬১৮৬০০০১২৩", "04618600012３a"])
+def test_cccd_in_other_digit_characters_is_refused(bad):
+    with pytest.raises(ValidationError) as exc:
+        validate_cccd(bad)
+    assert _code(exc) == "cccd_format"
+
+
 @pytest.mark.parametrize("province", ["000", "003", "047", "097", "999"])
 def test_cccd_with_an_unknown_province_code_is_refused(province):
     with pytest.raises(ValidationError) as exc:
@@ -128,6 +141,12 @@ def test_century_digit_table():
 def test_valid_ten_digit_tax_code():
     assert validate_tax_code(" 0100109106 ") == "0100109106"
     assert validate_tax_code("3301234568") == "3301234568"
+
+
+def test_tax_code_in_full_width_digits_is_the_same_ascii_code():
+    assert validate_tax_code("０１００１０９１０６") == "0100109106"
+    with pytest.raises(ValidationError):
+        validate_tax_code("٠١٠٠١٠٩١٠٦")
 
 
 def test_branch_tax_code_has_thirteen_digits():
