@@ -38,6 +38,7 @@ from chinhquyenso.catalog.models import (
     Requirement,
     TierMode,
 )
+from chinhquyenso.core.parsing import is_ascii_digits
 from chinhquyenso.core.text import fold
 
 SCHEMA = "chinhquyenso.catalog/1"
@@ -426,7 +427,7 @@ def _int_or_none(value) -> int | str | None:
         return int(value)
     text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
     text = re.sub(r"(đ|đồng|vnđ|vnd)$", "", text, flags=re.IGNORECASE)
-    return int(text) if text.isdigit() else str(value)
+    return int(text) if is_ascii_digits(text) else str(value)
 
 
 _DOC_REQ = re.compile(r"^\[(?P<req>[^\]]+)\]\s*")

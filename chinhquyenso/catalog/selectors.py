@@ -42,6 +42,9 @@ PAGE_SIZE = 20
 LIST_COLUMNS = ("code", "name", "field__code", "field__name", "level_province", "level_district", "level_commune",
                 "online_level", "status", "confirmed", "unit_id")
 MAX_PAGE_SIZE = 100
+# Beyond any real catalogue (a few thousand procedures); a larger page number would only make an
+# OFFSET that overflows the SQL integer (a 500), so it is refused (selectors) or clamped (pages).
+MAX_PAGE = 10_000
 ONLINE_ANY = "online"  # filter value: full or partial
 
 
@@ -76,8 +79,8 @@ def _validate_filters(*, level, online_level, page, page_size) -> None:
         raise DomainError("invalid_level", "Cấp thực hiện không hợp lệ.", "level")
     if online_level and online_level not in [*OnlineLevel.values, ONLINE_ANY]:
         raise DomainError("invalid_online_level", "Mức độ dịch vụ công trực tuyến không hợp lệ.", "online_level")
-    if page < 1:
-        raise DomainError("invalid_page", "Số trang phải từ 1 trở lên.", "page")
+    if not 1 <= page <= MAX_PAGE:
+        raise DomainError("invalid_page", f"Số trang phải từ 1 đến {MAX_PAGE}.", "page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise DomainError("invalid_page_size", f"Số dòng mỗi trang từ 1 đến {MAX_PAGE_SIZE}.", "page_size")
 

@@ -35,6 +35,7 @@ from chinhquyenso.catalog.models import ExemptionCategory, Procedure, ProcedureS
 from chinhquyenso.core.errors import DomainError, NotFound
 from chinhquyenso.core.files import stored_file_create
 from chinhquyenso.core.models import StoredFile
+from chinhquyenso.core.parsing import parse_int, parse_uuid
 from chinhquyenso.units.models import Agency
 
 # --- Public ---------------------------------------------------------------------------------------
@@ -144,10 +145,7 @@ def staff_list(request):
     status = request.GET.get("status") or None
     if status not in (None, *ProcedureStatus.values):
         status = None
-    try:
-        page_number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        page_number = 1
+    page_number = parse_int(request.GET.get("page"), 1, min_value=1, max_value=selectors.MAX_PAGE, clamp=True)
     scope = selectors.procedure_scope_for_admin(request.user)
     page = selectors.procedure_search(q=request.GET.get("q"), status=status, include_retired=True, scope=scope,
                                       page=page_number, with_terms=False)
@@ -372,7 +370,7 @@ def staff_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, units=units)
     report = stored = None
     if request.method == "POST" and request.POST.get("action") == "apply":
-        stored = get_object_or_404(StoredFile, pk=request.POST.get("file_id"), purpose=IMPORT_PURPOSE,
+        stored = get_object_or_404(StoredFile, pk=parse_uuid(request.POST.get("file_id")), purpose=IMPORT_PURPOSE,
                                    uploaded_by=request.user)
         unit_code = request.POST.get("unit", "")
         unit = next((u for u in units if u.code == unit_code), None)

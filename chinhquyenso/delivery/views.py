@@ -20,6 +20,7 @@ from chinhquyenso.accounts.roles import STAFF_ROLES
 from chinhquyenso.accounts.selectors import user_has_role
 from chinhquyenso.core import context
 from chinhquyenso.core.errors import DomainError, NotFound
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.delivery import policies, selectors, services
 from chinhquyenso.delivery.models import ShipmentStatus
 from chinhquyenso.delivery.providers.postal import SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_verify
@@ -96,7 +97,7 @@ def officer_list(request):
     status = request.GET.get("trang-thai", "")
     after = request.GET.get("sau")
     rows = selectors.shipment_list_for_officer(user=request.user, status=status if status in ShipmentStatus.values
-                                               else "", after_id=int(after) if after and after.isdigit() else None)
+                                               else "", after_id=parse_id(after))
     return render(request, "delivery/officer_list.html", {"shipments": rows, "status": status,
                                                           "statuses": ShipmentStatus.choices,
                                                           "next_after": rows[-1].pk if len(rows) == 50 else None})

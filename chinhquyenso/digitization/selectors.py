@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from chinhquyenso.core.errors import NotFound
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.core.text import search_terms
 from chinhquyenso.digitization.models import PersonalDocument, ScanJob
 from chinhquyenso.digitization.policies import SCAN_ROLES
@@ -37,11 +38,12 @@ def _cursor(job: ScanJob) -> str:
 
 
 def _parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    at, _sep, pk = (cursor or "").rpartition("_")
     try:
-        at, _sep, pk = cursor.rpartition("_")
-        return dt.datetime.fromisoformat(at), int(pk)
+        at = dt.datetime.fromisoformat(at)
     except (TypeError, ValueError):
         return None
+    return (at, parse_id(pk)) if parse_id(pk) is not None else None
 
 
 def scan_jobs_for_user(*, user, q: str = "", status: str = "", cursor: str = "", limit: int = 25) -> JobPage:

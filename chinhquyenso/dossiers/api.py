@@ -12,8 +12,9 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
-from chinhquyenso.core.errors import DomainError, NotFound
+from chinhquyenso.core.errors import DomainError, NotFound, PermissionDenied
 from chinhquyenso.core.files import stored_file_create
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.dossiers import selectors, services
 from chinhquyenso.dossiers.models import Dossier
 from chinhquyenso.dossiers.workflow import dossier_flow
@@ -129,7 +130,7 @@ def submit(request, procedure_code: Form[str], unit_code: Form[str], form_data: 
         data = json.loads(form_data or "{}")
     except json.JSONDecodeError as exc:
         raise DomainError("form_data_invalid", "Dữ liệu tờ khai không phải JSON hợp lệ.", "form_data") from exc
-    ids = [int(x) for x in document_ids.split(",") if x.strip().isdigit()]
+    ids = [i for x in document_ids.split(",") if (i := parse_id(x)) is not None]
     files = files or []
     if len(ids) != len(files):
         raise DomainError("documents_mismatch", "Số tệp không khớp với danh sách giấy tờ.", "document_ids")
@@ -154,16 +155,20 @@ def lookup(request, code: str, secret: str):
 
 @router.get("/queues/{queue}", response=QueuePageOut, summary="Hàng đợi công việc của cán bộ")
 def queue_page(request, queue: str, cursor: str | None = None, limit: int = 50):
+    """Officers only, like the queue pages: a citizen is refused (403), not shown an empty queue."""
+    available = selectors.queue_available(request.user)
+    if not available:
+        raise PermissionDenied("not_staff", "Chỉ cán bộ tiếp nhận, xử lý hoặc phê duyệt hồ sơ mới xem được hàng đợi.")
+    if queue not in available:
+        raise NotFound("queue_not_found", "Không có hàng đợi này hoặc bạn không có vai trò với hàng đợi này.", "queue")
     limit = max(1, min(limit, 100))
     after = None
     if cursor:
-        try:
-            key, last_id = cursor.rsplit("|", 1)
-            after = (key, int(last_id))
-        except ValueError as exc:
-            raise DomainError("bad_cursor", "Con trỏ phân trang không hợp lệ.", "cursor") from exc
+        after = selectors.parse_cursor(cursor, queue=queue)
+        if after is None:
+            raise DomainError("bad_cursor", "Con trỏ phân trang không hợp lệ.", "cursor")
     rows = list(selectors.dossier_queue(user=request.user, queue=queue, after=after, limit=limit))
-    sort_key = {"intake": "accept_due_at", "supplement": "paused_at"}.get(queue, "due_date")
+    sort_key = selectors.QUEUE_SORT_FIELD.get(queue, "due_date")
     next_cursor = None
     if len(rows) == limit and rows[-1][sort_key] is not None:
         last = rows[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from chinhquyenso.accounts.roles import Role
 from chinhquyenso.accounts.selectors import role_scopes
 from chinhquyenso.core.errors import NotFound
+from chinhquyenso.core.parsing import is_ascii_digits, parse_id
 from chinhquyenso.dossiers import policies
 from chinhquyenso.dossiers.models import Channel, Dossier, Status
 from chinhquyenso.units.models import AdministrativeUnit
@@ -90,6 +92,9 @@ class Queue:
     SUPPLEMENT = "supplement"  # waiting for citizens (for follow-up)
 
 
+# The field each queue is ordered by (then by id), whose value starts its keyset cursor.
+QUEUE_SORT_FIELD = {Queue.INTAKE: "accept_due_at", Queue.SUPPLEMENT: "paused_at"}  # the others: due_date
+
 QUEUE_LABELS = {
     Queue.INTAKE: "Hồ sơ chờ tiếp nhận",
     Queue.RETURN: "Kết quả chờ trả",
@@ -137,15 +142,13 @@ def queue_available(user) -> list[str]:
 def _queue_filter(user, queue: str) -> tuple[QuerySet, tuple[str, str]]:
     """The permission-scoped rows of a queue and their order (no columns chosen yet)."""
     qs = Dossier.objects.all()
-    order = ("due_date", "id")
+    order = (QUEUE_SORT_FIELD.get(queue, "due_date"), "id")
     if queue == Queue.INTAKE:
         qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.SUBMITTED)
-        order = ("accept_due_at", "id")
     elif queue == Queue.RETURN:
         qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.APPROVED)
     elif queue == Queue.SUPPLEMENT:
         qs = qs.filter(unit_id__in=_unit_ids(user, Role.RECEPTION_OFFICER), status=Status.SUPPLEMENT_REQUESTED)
-        order = ("paused_at", "id")
     elif queue == Queue.MINE:
         qs = qs.filter(current_holder=user, status__in=[Status.IN_PROGRESS, Status.PENDING_APPROVAL])
     elif queue == Queue.AGENCY:
@@ -171,7 +174,7 @@ def _queue_filter(user, queue: str) -> tuple[QuerySet, tuple[str, str]]:
     return qs, order
 
 
-def dossier_queue(*, user, queue: str, after: tuple[str, int] | None = None, limit: int = 50,
+def dossier_queue(*, user, queue: str, after: tuple[dt.date | dt.datetime, int] | None = None, limit: int = 50,
                   unit_id: int | None = None) -> QuerySet:
     """One page of a work queue as lean dicts, earliest deadline first.
 
@@ -405,7 +408,7 @@ def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tu
     queue's mark is the 8-working-hour clock) and the cursor of the next page."""
     rows = list(dossier_queue(user=user, queue=queue, after=after, limit=limit))
     units = AdministrativeUnit.objects.only("id", "path").in_bulk({r["unit_id"] for r in rows}) if rows else {}
-    sort_key = {Queue.INTAKE: "accept_due_at", Queue.SUPPLEMENT: "paused_at"}.get(queue, "due_date")
+    sort_key = QUEUE_SORT_FIELD.get(queue, "due_date")
     # Everything the row template shows is prepared here as plain strings and dicts: the page
     # renders 50 rows, and a template lookup, filter, URL tag or lazy translation per cell is what
     # made it slow (measured in benchmarks/dossiers.py).
@@ -442,14 +445,21 @@ def _due_text(row: dict, queue: str) -> str:
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def parse_cursor(cursor: str | None) -> tuple[str, int] | None:
-    if not cursor:
+def parse_cursor(cursor: str | None, *, queue: str) -> tuple[dt.date | dt.datetime, int] | None:
+    """``"<sort key in ISO>|<id>"`` (what ``queue_rows`` hands out) as the typed keyset cursor of
+    ``queue``; ``None`` for anything else: a forged key would reach the SQL filter and fail there
+    (a date that is no date, an id beyond a SQL integer)."""
+    key, _sep, last_id = (cursor or "").rpartition("|")
+    pk = parse_id(last_id)
+    if not key or pk is None:
         return None
     try:
-        key, last_id = cursor.rsplit("|", 1)
-        return key, int(last_id)
-    except ValueError:
+        value = Dossier._meta.get_field(QUEUE_SORT_FIELD.get(queue, "due_date")).to_python(key)
+    except ValidationError:
         return None
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return (value, pk) if value is not None else None
 
 
 def citizen_for_id_number(id_number: str):
@@ -458,7 +468,7 @@ def citizen_for_id_number(id_number: str):
     from chinhquyenso.accounts.models import CitizenProfile
 
     id_number = (id_number or "").strip()
-    if len(id_number) != 12 or not id_number.isdigit():
+    if len(id_number) != 12 or not is_ascii_digits(id_number):
         return None
     profile = CitizenProfile.objects.select_related("user").filter(cccd=id_number, user__is_active=True).first()
     return profile.user if profile else None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chinhquyenso.core.errors import DomainError, NotFound
 from chinhquyenso.core.files import stored_file_create
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.core.ratelimit import client_ip, rate_limit_hit
 from chinhquyenso.dossiers import policies, selectors, services, wizard
 from chinhquyenso.dossiers.forms import DeliveryForm, RatingForm, UnitForm, WithdrawForm
@@ -338,8 +339,7 @@ def supplement(request, dossier_id: int):
 
 
 def _version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_int(request.POST.get("version"), min_value=0)
 
 
 @login_required

@@ -21,6 +21,7 @@ from chinhquyenso.accounts.roles import Role
 from chinhquyenso.accounts.selectors import role_scopes, user_has_role
 from chinhquyenso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chinhquyenso.core.files import stored_file_create
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.dossiers import policies, process, selectors, services
 from chinhquyenso.dossiers.forms import (
     ApologyForm,
@@ -59,7 +60,7 @@ def queue(request, queue: str | None = None):
         return redirect(_queue_url(available[0]))
     if queue not in available:
         raise Http404
-    after = selectors.parse_cursor(request.GET.get("sau"))
+    after = selectors.parse_cursor(request.GET.get("sau"), queue=queue)
     rows, next_cursor = selectors.queue_rows(user=request.user, queue=queue, after=after, limit=PAGE_SIZE)
     next_url = f"{_queue_url(queue)}?{urlencode({'sau': next_cursor})}" if next_cursor else None
     context = {"queue": queue, "queue_label": QUEUE_LABELS[queue], "rows": rows, "next_url": next_url,
@@ -177,8 +178,7 @@ def _back_url(request) -> str | None:
 
 
 def _version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_int(request.POST.get("version"), min_value=0)
 
 
 SUCCESS = {

@@ -13,6 +13,7 @@ import re
 from django.utils.translation import gettext as _
 
 from chinhquyenso.core.errors import DomainError
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.core.text import fold
 from chinhquyenso.eforms.spec import CHOICE_TYPES, FIELD_TYPES, GENDERS, PREFILL_SOURCES, label
 
@@ -263,7 +264,7 @@ def typed_condition_values(controller: dict, raw: str) -> list:
         out = []
         for v in values:
             try:
-                out.append(int(v) if v.lstrip("-").isdigit() else float(v))
+                out.append(parse_int(v) if parse_int(v) is not None else float(v))
             except ValueError as exc:
                 raise _error(_("Giá trị điều kiện “%(v)s” phải là số.") % {"v": v}, "visible_values") from exc
         return out

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.utils.translation import get_language
 
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.eforms.formats import EformValidator
 from chinhquyenso.eforms.spec import condition_schema
 
@@ -222,8 +223,8 @@ class EForm:
             return (-1,)
         base = self.field_order.get(parts[0], 10**6)
         if len(parts) >= 3:
-            return (base, int(parts[1]) if parts[1].isdigit() else 0,
+            return (base, parse_int(parts[1], 0, min_value=0),
                     self.field_order.get(f"{parts[0]}/{parts[2]}", 10**6))
         if len(parts) == 2:
-            return (base, int(parts[1]) if parts[1].isdigit() else 0, -1)
+            return (base, parse_int(parts[1], 0, min_value=0), -1)
         return (base, -1, -1)

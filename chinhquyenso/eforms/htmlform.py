@@ -28,7 +28,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chinhquyenso.accounts.validators import normalize_phone, validate_tax_code
+from chinhquyenso.accounts.validators import ascii_form, normalize_phone, validate_tax_code
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.eforms.engine import EForm, FieldDef
 from chinhquyenso.eforms.formats import format_date_vn
 from chinhquyenso.eforms.validation import FieldError
@@ -115,7 +116,8 @@ def state_from_post(form: EForm, post) -> FormState:
     for fdef in form.fields.values():
         if fdef.is_group:
             raw = post.get(f"_rows.{fdef.name}", "")
-            state.rows[fdef.name] = [int(x) for x in raw.split(",") if x.strip().isdigit()][: fdef.max_items + 5]
+            indexes = [parse_int(x, min_value=0) for x in raw.split(",")]
+            state.rows[fdef.name] = [i for i in indexes if i is not None][: fdef.max_items + 5]
     # Checkbox lists must stay lists even with one box ticked.
     for fdef in form.all_fields():
         if fdef.widget == "checkboxes":
@@ -139,9 +141,9 @@ def apply_row_action(form: EForm, state: FormState, action: str) -> bool:
     rows = state.rows.setdefault(fdef.name, [])
     if parts[0] == "add" and len(rows) < fdef.max_items:
         rows.append(max(rows, default=-1) + 1)
-    elif (parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) in rows
+    elif (parts[0] == "remove" and len(parts) == 3 and parse_int(parts[2]) in rows
           and len(rows) > fdef.min_items):
-        rows.remove(int(parts[2]))
+        rows.remove(parse_int(parts[2]))
     return True
 
 
@@ -291,7 +293,7 @@ def coerce_value(fdef: FieldDef, state: FormState, name: str, units: UnitDirecto
     if not text:
         return None
     if widget == "cccd":
-        return re.sub(r"[\s.]", "", text)
+        return re.sub(r"[\s.]", "", ascii_form(text))
     if widget == "phone":
         try:
             return normalize_phone(text)

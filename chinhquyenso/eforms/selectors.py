@@ -12,9 +12,10 @@ from django.utils.translation import gettext
 
 from chinhquyenso.core.errors import NotFound
 from chinhquyenso.core.masking import mask_cccd, mask_email, mask_phone
+from chinhquyenso.core.parsing import parse_id, parse_int
 from chinhquyenso.eforms.engine import EForm, FieldDef
 from chinhquyenso.eforms.models import FormDefinition, FormDraft, FormSubmission, FormVersion, VersionStatus
-from chinhquyenso.eforms.policies import DATA_ROLES, may_export_unmasked
+from chinhquyenso.eforms.policies import DATA_ROLES, UNMASKED_EXPORT_ROLES, may_export_unmasked
 
 # --- contract with catalog -------------------------------------------------------------------------
 
@@ -160,7 +161,7 @@ def _column_filter(column: Column, op: str, value: str) -> Q:
         typed: object = value
         if column.widget == "number":
             try:
-                typed = int(value) if value.lstrip("-").isdigit() else float(value.replace(",", "."))
+                typed = parse_int(value) if parse_int(value) is not None else float(value.replace(",", "."))
             except ValueError:
                 return Q(pk__in=[])
         elif column.widget == "checkbox":
@@ -192,8 +193,20 @@ def submissions_for_officer(*, user, definition: FormDefinition, filters: TableF
     if filters.column and filters.value:
         column = next((c for c in (columns or table_columns(definition)) if c.key == filters.column), None)
         if column is not None and not column.is_group:
-            qs = qs.filter(_column_filter(column, filters.op, filters.value))
+            condition = _column_filter(column, filters.op, filters.value)
+            if column.is_personal:
+                # A masked identifier must not be searchable: "contains 0461860" would tell, digit by
+                # digit, what the mask hides. Only rows the officer sees in clear can match.
+                condition &= unit_scope_q(user, "unit", roles=UNMASKED_EXPORT_ROLES)
+            qs = qs.filter(condition)
     return qs
+
+
+def filterable_columns(user, columns: list[Column]) -> list[Column]:
+    """Columns the officer may filter on: personal identifiers only for those who see them in clear
+    somewhere (a reporter sees every CCCD, phone and e-mail masked)."""
+    unmasked = may_export_unmasked(user, None)
+    return [c for c in columns if not c.is_group and (unmasked or not c.is_personal)]
 
 
 def _unit_path(code: str) -> str:
@@ -210,9 +223,10 @@ def _encode_cursor(row: FormSubmission) -> str:
 def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
     try:
         stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), int(pk)
+        at = dt.datetime.fromisoformat(stamp)
     except (ValueError, UnicodeDecodeError):
         return None
+    return (at, parse_id(pk)) if parse_id(pk) is not None else None
 
 
 def submission_table(*, user, definition: FormDefinition, filters: TableFilters | None = None,

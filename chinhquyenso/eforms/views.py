@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chinhquyenso.core.errors import DomainError
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.eforms import builder as ops
 from chinhquyenso.eforms import exports, policies, selectors, services
 from chinhquyenso.eforms.engine import EForm
@@ -391,9 +392,9 @@ def builder_preview(request, procedure_id: int):
     definition = selectors.definition_for(procedure)
     if definition is None:
         raise Http404
-    number = request.GET.get("phien_ban")
+    number = parse_id(request.GET.get("phien_ban"))
     versions = definition.versions.all()
-    version = (versions.filter(number=number).first() if number and number.isdigit()
+    version = (versions.filter(number=number).first() if number is not None
                else versions.filter(status=VersionStatus.DRAFT).first() or definition.current_version)
     if version is None:
         raise Http404
@@ -477,9 +478,9 @@ def builder_versions(request, procedure_id: int):
         raise Http404
     versions = list(selectors.versions_of(definition))
     shown = None
-    number = request.GET.get("phien_ban", "")
-    if number.isdigit():
-        shown = next((v for v in versions if v.number == int(number)), None)
+    number = parse_id(request.GET.get("phien_ban"))
+    if number is not None:
+        shown = next((v for v in versions if v.number == number), None)
     return render(request, "eforms/builder_versions.html", {
         "procedure": procedure, "definition": definition, "versions": versions, "shown": shown,
         "schema_json": json.dumps(shown.schema, ensure_ascii=False, indent=2) if shown else "",
@@ -504,7 +505,8 @@ def _table_filters(request, definition, columns):
     from chinhquyenso.units.selectors import visible_units
 
     units = visible_units(request.user, roles=policies.DATA_ROLES).order_by("path")[:500]
-    form = TableFilterForm(request.GET or None, columns=columns, units=units)
+    form = TableFilterForm(request.GET or None, columns=selectors.filterable_columns(request.user, columns),
+                           units=units)
     filters = selectors.TableFilters()
     if form.is_bound and form.is_valid():
         d = form.cleaned_data

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from chinhquyenso.core.db import reporting_db
 from chinhquyenso.core.errors import NotFound
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.core.text import fold
 from chinhquyenso.feedback import geo
 from chinhquyenso.feedback.constants import AGENCY_OPEN_STATUSES, SATISFIED_RATINGS, PublicStatus, Status
@@ -54,9 +55,9 @@ def _cursor_decode(cursor: str | None, kind: type):
     raw, _sep, pk = cursor.rpartition("_")
     try:
         value = dt.datetime.fromisoformat(raw) if kind is dt.datetime else dt.date.fromisoformat(raw)
-        return value, int(pk)
     except ValueError:
         return None
+    return (value, parse_id(pk)) if parse_id(pk) is not None else None
 
 
 def _page(qs: QuerySet, *, field: str, descending: bool, cursor: str | None, limit: int, kind: type) -> Page:

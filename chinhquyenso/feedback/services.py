@@ -32,6 +32,7 @@ from chinhquyenso.core.errors import DomainError, NotFound, PermissionDenied
 from chinhquyenso.core.events import event_record
 from chinhquyenso.core.files import stored_file_create
 from chinhquyenso.core.masking import mask_text
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.core.workflow import transition_apply
 from chinhquyenso.feedback import photos as photo_tools
 from chinhquyenso.feedback import routing
@@ -352,7 +353,8 @@ def feedback_route(
     _check_target(actor, unit, agency)
     changes = {"unit": unit, "agency": agency, "routed_at": now}
     if handle_days is not None:
-        if not 1 <= int(handle_days) <= feedback.category.handle_days:
+        handle_days = parse_int(handle_days, 0)
+        if not 1 <= handle_days <= feedback.category.handle_days:
             raise DomainError("handle_days_invalid",
                               _("Thời hạn xử lý từ 1 đến %(n)s ngày làm việc; dài hơn phải gia hạn có lý do.")
                               % {"n": feedback.category.handle_days}, "handle_days")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chinhquyenso.accounts.selectors import user_has_role
 from chinhquyenso.core.errors import DomainError, NotFound
+from chinhquyenso.core.parsing import parse_id, parse_int
 from chinhquyenso.feedback import selectors, services
 from chinhquyenso.feedback.constants import PhotoKind, PublicStatus, Rating, Status
 from chinhquyenso.feedback.forms import RateForm, SubmitForm, photo_uploads
@@ -67,11 +68,7 @@ def _communes():
 
 
 def _version(request) -> int | None:
-    raw = request.POST.get("version")
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
+    return parse_int(request.POST.get("version"), min_value=0)
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -177,7 +174,7 @@ def _duplicates_for(category, text, point, unit):
 @require_GET
 def duplicates(request):
     """HTMX fragment: published reports like the one being written (same category, near, similar)."""
-    category = FeedbackCategory.objects.filter(pk=request.GET.get("category") or 0, is_active=True).first()
+    category = FeedbackCategory.objects.filter(pk=parse_id(request.GET.get("category")), is_active=True).first()
     found = []
     if category is not None:
         try:
@@ -185,7 +182,7 @@ def duplicates(request):
             lon = float(request.GET["longitude"]) if request.GET.get("longitude") else None
         except ValueError:
             lat = lon = None
-        unit = AdministrativeUnit.objects.filter(pk=request.GET.get("unit") or 0).first()
+        unit = AdministrativeUnit.objects.filter(pk=parse_id(request.GET.get("unit"))).first()
         text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"
         found = _duplicates_for(category, text, (lat, lon) if lat is not None and lon is not None else None, unit)
     return render(request, "feedback/_duplicates.html", {"duplicates": found, "confirm": False})
@@ -331,8 +328,8 @@ def staff_action(request, code, action):
     post, user, version = request.POST, request.user, _version(request)
     try:
         if action == "route":
-            unit = AdministrativeUnit.objects.filter(pk=post.get("unit") or 0).first()
-            agency = Agency.objects.filter(pk=post.get("agency") or 0).first()
+            unit = AdministrativeUnit.objects.filter(pk=parse_id(post.get("unit"))).first()
+            agency = Agency.objects.filter(pk=parse_id(post.get("agency"))).first()
             services.feedback_route(
                 feedback=feedback, actor=user, expected_version=version, unit=unit, agency=agency,
                 handle_days=post.get("handle_days") or None, publish=post.get("publish") == "1",
@@ -356,7 +353,7 @@ def staff_action(request, code, action):
             services.feedback_merge(feedback=feedback, into=into, actor=user, expected_version=version)
             messages.success(request, _("Đã gộp vào phản ánh %(c)s.") % {"c": into.code})
         elif action == "reroute":
-            agency = Agency.objects.filter(pk=post.get("agency") or 0).first()
+            agency = Agency.objects.filter(pk=parse_id(post.get("agency"))).first()
             if agency is None:
                 raise DomainError("agency_required", _("Hãy chọn cơ quan xử lý."), "agency")
             services.feedback_reroute(feedback=feedback, actor=user, agency=agency, reason=post.get("reason", ""),

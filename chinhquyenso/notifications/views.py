@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chinhquyenso.core.errors import NotFound
 from chinhquyenso.core.masking import mask_email, mask_phone
+from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.notifications.constants import Channel
 from chinhquyenso.notifications.forms import PreferencesForm
 from chinhquyenso.notifications.selectors import (
@@ -28,8 +29,7 @@ UNREAD_FILTER = "chua-doc"
 
 
 def _cursor(request) -> int | None:
-    raw = request.GET.get("truoc", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(request.GET.get("truoc"))
 
 
 @login_required

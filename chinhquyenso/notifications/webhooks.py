@@ -24,12 +24,15 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.notifications.constants import Channel
 from chinhquyenso.notifications.services import notification_delivery_report
 
 log = logging.getLogger(__name__)
 
 SMS_MAX_SKEW_SECONDS = 300
+# 31/12/9999, the last instant datetime can hold: a later "delivery_time" is junk, not a date.
+MAX_TIMESTAMP_MS = 253_402_300_799_999
 
 
 def sms_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -98,8 +101,9 @@ def zalo_event(request: HttpRequest):
         return JsonResponse({"ok": True, "ignored": data.get("event_name")})
     message = data.get("message") or {}
     at = None
-    if str(message.get("delivery_time", "")).isdigit():
-        at = datetime.fromtimestamp(int(message["delivery_time"]) / 1000, tz=UTC)
+    delivered_ms = parse_int(str(message.get("delivery_time", "")), min_value=0, max_value=MAX_TIMESTAMP_MS)
+    if delivered_ms is not None:
+        at = datetime.fromtimestamp(delivered_ms / 1000, tz=UTC)
     notification = notification_delivery_report(
         channel=Channel.ZALO, delivered=True, client_message_id=str(message.get("tracking_id") or ""),
         provider_message_id=str(message.get("msg_id") or ""), at=at,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chinhquyenso.accounts.selectors import user_has_role
 from chinhquyenso.core import context
 from chinhquyenso.core.errors import DomainError, NotFound
+from chinhquyenso.core.parsing import is_ascii_digits, parse_id
 from chinhquyenso.core.pdf import qr_png, qr_svg
 from chinhquyenso.payments import forms, policies, selectors, services
 from chinhquyenso.payments.models import Invoice, InvoiceStatus, LineStatus, StatementLine
@@ -207,8 +208,8 @@ def unpaid(request):
     _require_staff(request, policies.DESK_ROLES | policies.RECONCILIATION_ROLES)
     after = request.GET.get("sau")
     search = request.GET.get("q", "").strip()
-    invoices = selectors.invoice_list_unpaid(user=request.user, after_id=int(after) if after and after.isdigit()
-                                             else None, search=search)
+    invoices = selectors.invoice_list_unpaid(user=request.user, after_id=parse_id(after),
+                                             search=search)
     return render(request, "payments/unpaid.html", {"invoices": invoices, "q": search,
                                                     "next_after": invoices[-1].pk if len(invoices) == 50 else None})
 
@@ -320,7 +321,7 @@ def statement_line_resolve(request, line_id: int):
         invoice = None
         wanted = form.cleaned_data["invoice"].strip()
         if wanted:  # a candidate's id from the list, or a payment reference typed by the officer
-            invoice = (Invoice.objects.filter(pk=int(wanted)).first() if wanted.isdigit()
+            invoice = (Invoice.objects.filter(pk=parse_id(wanted)).first() if is_ascii_digits(wanted)
                        else Invoice.objects.filter(reference=wanted.upper()).first())
             if invoice is None:
                 messages.error(request, _("Không tìm thấy khoản thu có mã này."))

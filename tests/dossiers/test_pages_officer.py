@@ -45,7 +45,7 @@ def test_the_intake_queue_lists_new_dossiers_by_their_8_hour_clock_with_tabs_and
     assert response.status_code == 200
     codes = [r["code"] for r in response.context["rows"]]
     assert codes[:2] == [earlier.code, later.code], "earliest deadline first"
-    assert response.context["rows"][0]["mark"].status == "overdue", "past its 8-working-hour clock"
+    assert response.context["rows"][0]["mark"]["status"] == "overdue", "past its 8-working-hour clock"
     assert [t["queue"] for t in response.context["tabs"]] == ["intake", "return", "supplement"]
     assert "Tiếp nhận hồ sơ trực tiếp" in response.content.decode()
     # The counts come in a second, htmx-loaded request once the rows are on screen.

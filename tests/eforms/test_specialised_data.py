@@ -87,6 +87,23 @@ def test_filters_by_column_date_and_unit(birth_form, filed, units):
     assert names(date_to=today - dt.timedelta(days=5)) == ["Phan Văn Phú"]
 
 
+def test_personal_columns_are_filterable_only_where_they_are_seen_in_clear(client, birth_form, filed):
+    """A reporter sees CCCD masked: filtering on it would reveal the masked digits one by one."""
+    definition = birth_form.definition
+    by_cccd = TableFilters(column="cccd", op="contains", value="0461860")
+    specialist = factories.make_staff(Role.SPECIALIST, factories.DISTRICT)
+    assert len(submission_table(user=specialist, definition=definition, filters=by_cccd).rows) == 3
+    reporter = factories.make_staff(Role.REPORTER, factories.DISTRICT)
+    assert submission_table(user=reporter, definition=definition, filters=by_cccd).rows == []
+    client.force_login(reporter)
+    response = client.get(table_url(birth_form))
+    offered = {key for key, _label in response.context["filter_form"].fields["cot"].choices}
+    assert "ho_ten_tre" in offered and not offered & {"cccd", "so_dien_thoai", "email"}
+    client.force_login(specialist)
+    offered = {key for key, _label in client.get(table_url(birth_form)).context["filter_form"].fields["cot"].choices}
+    assert "cccd" in offered
+
+
 def test_keyset_pagination_walks_every_row_once(birth_form, citizen, units):
     for i in range(7):
         form_submission_create(form_version=birth_form, data=birth_data(ho_ten_tre=f"Bé {i}"), applicant=citizen,

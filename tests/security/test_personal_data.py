@@ -204,11 +204,6 @@ def test_specialised_data_is_in_clear_for_the_commune_specialist(world, client_a
     assert CITIZEN_CCCD in body_of(response)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "eforms/selectors.py:192 (submission_table) filters on any column, personal ones included, for viewers "
-    "who see them masked; eforms/forms.py:213 offers them in 'cot'. A reporter can confirm or recover a "
-    "masked CCCD/phone digit by digit ('contains'). Drop personal columns from the filter for masked "
-    "viewers (policies.may_export_unmasked) and ignore such filters in submission_table."))
 def test_reporter_cannot_use_the_filter_to_unmask_a_cccd(world, client_as):
     reporter = client_as("baocao")
     url = f"/bieu-mau/du-lieu/{world['procedure_qt']}/"

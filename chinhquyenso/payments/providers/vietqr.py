@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from chinhquyenso.core.parsing import is_ascii_digits
+
 GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
 SERVICE_TO_CARD = "QRIBFTTC"
@@ -39,7 +41,7 @@ def crc16_ccitt_false(data: bytes) -> str:
 
 
 def tlv(tag: str, value: str) -> str:
-    if len(tag) != 2 or not tag.isdigit():
+    if len(tag) != 2 or not is_ascii_digits(tag):
         raise PayloadError(f"bad tag {tag!r}")
     if len(value) > 99:
         raise PayloadError(f"field {tag} longer than 99 characters")
@@ -52,7 +54,7 @@ def parse_tlv(data: str) -> dict[str, str]:
     i = 0
     while i < len(data):
         head = data[i:i + 4]
-        if len(head) < 4 or not head.isdigit():
+        if len(head) < 4 or not is_ascii_digits(head):
             raise PayloadError(f"bad field header at {i}: {head!r}")
         tag, length = head[:2], int(head[2:])
         value = data[i + 4:i + 4 + length]
@@ -93,7 +95,7 @@ class VietQR:
 def build(*, bank_bin: str, account: str, amount: int | None = None, purpose: str = "",
           service: str = SERVICE_TO_ACCOUNT, bill_number: str = "") -> str:
     """The payload string to put in a QR code (dynamic when an amount is given)."""
-    if not (len(bank_bin) == 6 and bank_bin.isdigit()):
+    if not (len(bank_bin) == 6 and is_ascii_digits(bank_bin)):
         raise PayloadError("bank BIN must be 6 digits")
     if not (0 < len(account) <= 19 and account.isalnum()):
         raise PayloadError("account number must be 1–19 letters or digits")
@@ -138,7 +140,7 @@ def parse(payload: str) -> VietQR:
         raise PayloadError("currency must be 704 (VND) and country VN")
     additional = parse_tlv(fields["62"]) if "62" in fields else {}
     amount = fields.get("54")
-    if amount is not None and not amount.isdigit():
+    if amount is not None and not is_ascii_digits(amount):
         raise PayloadError("amount must be a whole number of đồng")
     known = {"00", "01", "38", "53", "54", "58", "62"}
     return VietQR(

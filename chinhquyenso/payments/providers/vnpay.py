@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 import requests
 from django.conf import settings
 
+from chinhquyenso.core.parsing import is_ascii_digits
+
 VERSION = "2.1.0"
 GMT7 = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_FIELDS_EXCLUDED = ("vnp_SecureHash", "vnp_SecureHashType")
@@ -202,7 +204,7 @@ class GatewayResult:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> GatewayResult:
         raw_amount = params.get("vnp_Amount", "")
-        amount = int(raw_amount) // 100 if raw_amount.isdigit() and int(raw_amount) % 100 == 0 else None
+        amount = int(raw_amount) // 100 if is_ascii_digits(raw_amount) and int(raw_amount) % 100 == 0 else None
         return cls(
             txn_ref=params.get("vnp_TxnRef", ""),
             tmn_code=params.get("vnp_TmnCode", ""),
@@ -286,7 +288,7 @@ def querydr(config: VnpayConfig, *, txn_ref: str, transaction_date: dt.datetime,
     return QueryResult(
         response_code=str(data.get("vnp_ResponseCode", "")),
         transaction_status=str(data.get("vnp_TransactionStatus", "")),
-        amount_vnd=int(raw_amount) // 100 if raw_amount.isdigit() else None,
+        amount_vnd=int(raw_amount) // 100 if is_ascii_digits(raw_amount) else None,
         transaction_no=str(data.get("vnp_TransactionNo", "")),
         bank_code=str(data.get("vnp_BankCode", "")),
         pay_date=parse_vnp_datetime(str(data.get("vnp_PayDate", ""))),
