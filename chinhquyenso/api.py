@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -41,10 +42,42 @@ def auth_error(request, exc):
     )
 
 
+# django-ninja raises HttpError with English texts of its own; callers get a specific code and a
+# Vietnamese message instead (the status is kept). Matched by prefix: with DEBUG ninja appends details.
+NINJA_HTTP_ERRORS = (
+    ("Cannot parse request body", "invalid_body", "Nội dung gửi lên không đọc được (không phải JSON hợp lệ)."),
+    ("CSRF check Failed", "csrf_failed",
+     "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang rồi thử lại."),
+)
+HTTP_STATUS_ERRORS = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    401: ("not_authenticated", "Bạn cần đăng nhập."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy dữ liệu."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ."),
+    429: ("too_many_requests", "Bạn gửi quá nhiều yêu cầu; hãy thử lại sau ít phút."),
+}
+
+
+def http_error_body(exc: HttpError) -> dict:
+    text = str(exc)
+    for prefix, code, message in NINJA_HTTP_ERRORS:
+        if text.startswith(prefix):
+            return {"code": code, "message": message, "field": None}
+    code, message = HTTP_STATUS_ERRORS.get(exc.status_code, ("http_error", "Yêu cầu không xử lý được."))
+    return {"code": code, "message": message, "field": None}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None},
-                               status=exc.status_code)
+    return api.create_response(request, http_error_body(exc), status=exc.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def raw_body_unreadable(request, exc: RawPostDataException):
+    # A multipart body sent to an operation that reads JSON: the form parser has consumed it already.
+    return api.create_response(request, {"code": "invalid_body", "message": NINJA_HTTP_ERRORS[0][2], "field": None},
+                               status=400)
 
 
 def register_routers() -> None:

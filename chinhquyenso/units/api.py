@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import P, PathEx, Router, Schema
 
 from chinhquyenso.core.errors import NotFound
 from chinhquyenso.units.models import AdministrativeUnit, Agency
@@ -63,8 +63,13 @@ def list_agencies(request, unit: str | None = None):
     ]
 
 
+# A GSO unit code is digits only ("46", "477", "19894"); declaring it keeps "/units/agencies" (the
+# agency list above) out of this operation's documented space.
+GSO_CODE_PATTERN = r"^[0-9]{1,10}$"
+
+
 @router.get("/{code}", response=UnitOut, auth=None, summary="Một đơn vị hành chính")
-def get_unit(request, code: str):
+def get_unit(request, code: PathEx[str, P(pattern=GSO_CODE_PATTERN, description="Mã đơn vị hành chính (TCTK)")]):
     unit = AdministrativeUnit.objects.filter(code=code).first()
     if unit is None:
         raise NotFound("unit_not_found", "Không tìm thấy đơn vị hành chính.", "code")

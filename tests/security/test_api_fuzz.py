@@ -50,10 +50,7 @@ OPERATIONS = api_operations()
 # Operations left out of the fuzz, each with why.
 EXCLUDED: dict[str, str] = {}
 # Defects found (xfail strict until fixed): (role, label) → what is wrong, where.
-_UNITS_SHADOWED = ("units/api.py:54/66 GET /units/{code} with code='agencies' is answered by /units/agencies (a list, "
-                   "not the documented UnitOut): the document promises any string; declare the GSO code's pattern "
-                   "on the path parameter (digits) or move the list out of /units/{code}'s space.")
-DEFECTS: dict[tuple[str, str], str] = {(role, "GET /api/v1/units/{code}"): _UNITS_SHADOWED for role in ROLES}
+DEFECTS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture
@@ -96,9 +93,6 @@ def session_credentials(username: str) -> dict[str, dict[str, str]]:
 VIETNAMESE = set("àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
 
 
-# django-ninja's own English texts that chinhquyenso/api.py's HttpError handler passes through; each is
-# pinned by an xfail test below (it flips when the handler translates them, then drop it from here).
-KNOWN_ENGLISH = {"Cannot parse request body", "CSRF check Failed"}
 
 
 def is_vietnamese(text: str) -> bool:
@@ -116,7 +110,7 @@ def code_and_message_on_4xx(ctx, response, case):
         assert isinstance(body, dict) and body.get("code") and body.get("message"), (
             f"{case.method} {case.formatted_path} → {response.status_code} without {{code, message}}: "
             f"{response.text[:300]}")
-        assert is_vietnamese(body["message"]) or body["message"] in KNOWN_ENGLISH, (
+        assert is_vietnamese(body["message"]), (
             f"{case.method} {case.formatted_path} → {response.status_code}: message not in Vietnamese: {body}")
 
 
@@ -184,17 +178,11 @@ def test_api_operation_survives_fuzzing(role, label, api_schema, world):
     fuzz()
 
 
-ENGLISH_PASSTHROUGH = ("chinhquyenso/api.py:45 http_error returns str(exc) of django-ninja's HttpError as the "
-                       "message ('Cannot parse request body', 'CSRF check Failed'), in English, with the generic "
-                       "code 'http_error'; map them to Vietnamese messages and specific codes (invalid_body, "
-                       "csrf_failed).")
-
-
-@pytest.mark.xfail(strict=True, reason=ENGLISH_PASSTHROUGH)
 def test_api_unreadable_json_body_is_refused_in_vietnamese(world, client_as):
     response = client_as("congdan").post(f"/api/v1/eforms/forms/{world['procedure_qt_code']}/validate",
                                           data="{không phải JSON", content_type="application/json")
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_body"
     assert is_vietnamese(response.json()["message"]), response.json()
 
 
@@ -210,7 +198,6 @@ def test_api_write_without_csrf_token_is_refused(world):
     assert response.json()["code"]
 
 
-@pytest.mark.xfail(strict=True, reason=ENGLISH_PASSTHROUGH)
 def test_api_csrf_refusal_is_in_vietnamese(world):
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -219,4 +206,6 @@ def test_api_csrf_refusal_is_in_vietnamese(world):
     client.force_login(get_user_model().objects.get(username="congdan"))
     response = client.post(f"/api/v1/payments/invoices/{world['invoice_qt']}/vnpay", data={},
                            content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
     assert is_vietnamese(response.json()["message"]), response.json()
