@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chinhquyenso.core.masking import mask_address
 from chinhquyenso.dossiers.models import Channel, Status
 from chinhquyenso.dossiers.selectors import register_rows
 
@@ -52,7 +53,9 @@ def _timeliness(finished_at, due_date, is_late) -> str:
     return "Đúng hạn"
 
 
-def register_xlsx(*, unit, start: dt.date, end: dt.date) -> bytes:
+def register_xlsx(*, unit, start: dt.date, end: dt.date, mask_addresses: bool = False) -> bytes:
+    """``mask_addresses``: the house and street of each applicant hidden (core.masking.mask_address),
+    for readers of the register who are not its legal keepers (policies.can_read_full_register)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Sổ theo dõi hồ sơ")
     for index, (_title, width) in enumerate(COLUMNS, start=1):
@@ -71,6 +74,8 @@ def register_xlsx(*, unit, start: dt.date, end: dt.date) -> bytes:
     rows = register_rows(unit=unit, start=start, end=end).values_list(*_FIELDS)
     for n, (code, procedure, name, address, channel, submitted, received, due, finished, returned, status,
             is_late, supplements, apologies) in enumerate(rows.iterator(chunk_size=2000), start=1):
+        if mask_addresses:
+            address = mask_address(address)
         sheet.append([n, code, procedure, name, address, _CHANNELS.get(channel, channel), _dt(submitted),
                       _dt(received), _d(due), _dt(finished), _dt(returned), _STATUSES.get(status, status),
                       _timeliness(finished, due, is_late), supplements, apologies])

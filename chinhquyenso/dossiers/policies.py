@@ -74,6 +74,15 @@ def can_read_registers(user, unit) -> bool:
                                 Role.DEPARTMENT_HEAD], unit)
 
 
+def can_read_full_register(user, unit) -> bool:
+    """The register with applicants' addresses in clear: the legal record is for leaders, auditors and
+    administrators; a reporter compiles figures and gets the addresses masked (Decree 13/2023/NĐ-CP:
+    personal data only to those whose task needs it)."""
+    from chinhquyenso.accounts.selectors import user_has_role
+
+    return user_has_role(user, [Role.UNIT_LEADER, Role.AUDITOR, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD], unit)
+
+
 can_view_dossier = is_applicant | is_staff_of_dossier
 
 rules.add_perm("dossiers.open_dossier", can_view_dossier)

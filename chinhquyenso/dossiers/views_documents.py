@@ -58,9 +58,10 @@ def register_xlsx(request, unit_code: str):
     if unit is None or not policies.can_read_registers(request.user, unit):
         raise Http404
     start, end = _period(request)
-    content = exports.register_xlsx(unit=unit, start=start, end=end)
+    masked = not policies.can_read_full_register(request.user, unit)
+    content = exports.register_xlsx(unit=unit, start=start, end=end, mask_addresses=masked)
     audit_record(action="dossier.register_export", actor=request.user, unit=unit, object_type="dossiers.register",
-                 object_id=unit.code, after={"from": start, "to": end})
+                 object_id=unit.code, after={"from": start, "to": end, "addresses_masked": masked})
     response = HttpResponse(content, content_type=exports.XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="so-theo-doi-ho-so-{unit.code}-{start}-{end}.xlsx"'
     return response

@@ -87,3 +87,30 @@ def test_register_export_has_the_periods_dossiers_and_is_audited(client, procedu
     assert AuditEvent.objects.filter(action="dossier.register_export").exists()
     client.force_login(officers["specialist"])
     assert client.get("/ho-so/so-theo-doi/477.xlsx").status_code == 404
+
+
+def test_register_export_masks_addresses_for_a_reporter_and_not_for_the_leader(client, procedure, citizen, documents,
+                                                                                officers):
+    from chinhquyenso.accounts.roles import Role
+    from chinhquyenso.core.models import AuditEvent
+    from chinhquyenso.dossiers.models import Dossier
+
+    d = _received(procedure, citizen, documents, officers)
+    full = "12 Lê Lợi, thôn Phú Lễ, xã Quảng Thọ, huyện Quảng Điền"
+    Dossier.objects.filter(pk=d.pk).update(applicant_address=full)
+    today = timezone.localdate()
+
+    def address_in_export(user) -> str:
+        client.force_login(user)
+        response = client.get("/ho-so/so-theo-doi/477.xlsx", {"from": str(today), "to": str(today)})
+        assert response.status_code == 200
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert rows[2][4] == "Địa chỉ" and rows[3][1] == d.code
+        return rows[3][4]
+
+    assert address_in_export(officers["leader"]) == full
+    assert AuditEvent.objects.filter(action="dossier.register_export").latest("seq").after["addresses_masked"] is False
+    reporter = factories.make_staff(Role.REPORTER, factories.DISTRICT)
+    masked = address_in_export(reporter)
+    assert masked == "***, xã Quảng Thọ, huyện Quảng Điền" and "Lê Lợi" not in masked
+    assert AuditEvent.objects.filter(action="dossier.register_export").latest("seq").after["addresses_masked"] is True
