@@ -270,6 +270,8 @@ def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
         raise Conflict("shipment_dispatched", _("Bưu gửi đã chuyển cho bưu điện, không hủy được tại đây."))
     if not reason.strip():
         raise DomainError("reason_required", _("Vui lòng nhập lý do."), "reason")
+    if "\x00" in reason:  # PostgreSQL text cannot hold NUL: refused here, not a DataError (500)
+        raise DomainError("reason_invalid", _("Lý do chứa ký tự không hợp lệ."), "reason")
     locked.status = ShipmentStatus.CANCELLED
     locked.version += 1
     locked.save(update_fields=["status", "version"])

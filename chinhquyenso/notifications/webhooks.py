@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from chinhquyenso.core.middleware import nul_checked_by_view
 from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.notifications.constants import Channel
 from chinhquyenso.notifications.services import notification_delivery_report
@@ -60,6 +61,7 @@ def sms_signature_valid(request: HttpRequest, *, now: float | None = None) -> bo
     return hmac.compare_digest(given, sms_signature(secret, timestamp, request.body))
 
 
+@nul_checked_by_view  # signed: the view reads its raw body
 @csrf_exempt
 @require_POST
 def sms_delivery_report(request: HttpRequest):
@@ -82,6 +84,7 @@ def sms_delivery_report(request: HttpRequest):
     return JsonResponse({"ok": True, "matched": notification is not None})
 
 
+@nul_checked_by_view  # signed: the view reads its raw body
 @csrf_exempt
 @require_POST
 def zalo_event(request: HttpRequest):

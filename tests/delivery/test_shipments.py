@@ -191,3 +191,17 @@ def test_officer_list_is_scoped_and_bounded(client, make_shipment, make_staff, d
     client.force_login(officer)
     with django_assert_max_num_queries(15):
         assert client.get("/buu-chinh/can-bo/").status_code == 200
+
+
+def test_a_cancel_reason_with_a_nul_character_is_refused_with_a_message(make_shipment, make_staff):
+    """PostgreSQL text cannot hold NUL: the service refuses it instead of failing in the database."""
+    from chinhquyenso.accounts.roles import Role
+    from chinhquyenso.core.errors import DomainError
+    from chinhquyenso.delivery.services import shipment_cancel
+
+    shipment = make_shipment()
+    officer = make_staff(Role.RECEPTION_OFFICER, "477")
+    with pytest.raises(DomainError) as exc:
+        shipment_cancel(shipment=shipment, actor=officer, reason="Công dân đổi ý\x00")
+    assert exc.value.code == "reason_invalid" and exc.value.field == "reason"
+    assert shipment_cancel(shipment=shipment, actor=officer, reason="Công dân đổi ý").status == "cancelled"
