@@ -98,3 +98,25 @@ def test_public_lookup_needs_the_secret_and_shows_no_personal_data(client, proce
 def test_unauthenticated_api_calls_get_401_with_a_code(client):
     response = client.get("/api/v1/dossiers/mine")
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+
+
+def test_the_queue_api_is_for_officers_and_checks_its_cursor(client, citizen, officers):
+    client.force_login(citizen)
+    refused = client.get("/api/v1/dossiers/queues/intake")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_staff"
+    client.force_login(officers["reception"])
+    assert client.get("/api/v1/dossiers/queues/approval").status_code == 404  # not one of the officer's queues
+    for junk in ("abc|1", "2026-01-05|0", "2026-01-05T08:00:00+07:00|" + "9" * 30, "|5", "nothing"):
+        response = client.get("/api/v1/dossiers/queues/intake", {"cursor": junk})
+        assert response.status_code == 400 and response.json()["code"] == "bad_cursor", junk
+    assert client.get("/api/v1/dossiers/queues/intake", {"cursor": "2026-01-05T08:00:00+07:00|3"}).status_code == 200
+    client.force_login(officers["specialist"])
+    # The "mine" queue is ordered by a date: a date-time cursor is not one of its cursors.
+    assert client.get("/api/v1/dossiers/queues/mine", {"cursor": "2026-01-05T08:00:00+07:00|3"}).status_code == 400
+    assert client.get("/api/v1/dossiers/queues/mine", {"cursor": "2026-01-05|3"}).status_code == 200
+
+
+def test_the_queue_page_starts_over_on_a_forged_cursor(client, officers):
+    client.force_login(officers["reception"])
+    for junk in ("abc|1", "2026-13-45|1", "2026-01-05T08:00:00+07:00|" + "9" * 30):
+        assert client.get("/ho-so/can-bo/cho-tiep-nhan/", {"sau": junk}).status_code == 200, junk
