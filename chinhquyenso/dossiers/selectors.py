@@ -413,18 +413,23 @@ def queue_rows(*, user, queue: str, after=None, limit: int = 50, now=None) -> tu
     # renders 50 rows, and a template lookup, filter, URL tag or lazy translation per cell is what
     # made it slow (measured in benchmarks/dossiers.py).
     url_pattern = reverse("dossiers:detail", args=[987654321]).replace("987654321", "{}")
-    labels: dict = {}
+    # Many rows share a deadline and a unit: one calendar lookup and one translation per pair.
+    marks: dict = {}
+    channel_labels: dict = {}
     for row in rows:
         row["url"] = url_pattern.format(row["id"])
         name = row["procedure__name"]
         row["procedure_short"] = name if len(name) <= 90 else name[:89].rstrip() + "…"
-        unit = units.get(row["unit_id"])
         clock = row["accept_due_at"] if queue == Queue.INTAKE else row["due_date"]
-        mark = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=unit, now=now)
-        row["mark"] = None if mark is None else {
-            "status": mark.status, "css": mark.css,
-            "label": labels.setdefault(mark.status, str(mark.label))}
-        row["channel_label"] = labels.setdefault(row["channel"], str(_CHANNEL_LABELS.get(row["channel"], "")))
+        key = (clock, row["unit_id"])
+        if key not in marks:
+            mark = None if queue == Queue.SUPPLEMENT else due_mark(clock, unit=units.get(row["unit_id"]), now=now)
+            marks[key] = None if mark is None else {"status": mark.status, "css": mark.css, "label": str(mark.label)}
+        row["mark"] = marks[key]
+        channel = row["channel"]
+        if channel not in channel_labels:
+            channel_labels[channel] = str(_CHANNEL_LABELS.get(channel, ""))
+        row["channel_label"] = channel_labels[channel]
         row["due_text"] = _due_text(row, queue)
         row["step_due_text"] = (row["step_due_date"].strftime("%d/%m/%Y")
                                 if row["step_due_date"] and row["step_due_date"] != row["due_date"] else "")
