@@ -279,6 +279,9 @@ def dossier_submit(
     if channel == Channel.ONLINE:
         # Decree 45/2020: accept or ask for a supplement within 8 working hours.
         dossier.accept_due_at = add_working_hours(now, 8, unit)
+    # The reception step is set before the first insert: one write of the dossier row, not two.
+    reception = process.steps_of(dossier.process_template)[0]
+    _start_step(dossier, reception, now=now, save_step=False)
     dossier.save()
     # Online, the e-form *is* the declaration and must validate; at the desk or by post the signed
     # paper form is scanned as a document, so an officer may leave the e-form data empty.
@@ -295,9 +298,7 @@ def dossier_submit(
                         source=d.source, copy_kind=d.copy_kind, quantity=d.quantity, added_by=submitted_by or applicant)
         for d in documents
     ])
-    reception = process.steps_of(dossier.process_template)[0]
-    _start_step(dossier, reception, now=now)
-    dossier.save()
+    _record_step(dossier, reception, now=now)
     _timeline(dossier, "submit", actor=submitted_by or applicant,
               public_note=_("Hồ sơ đã được nộp (%(channel)s).") % {"channel": dossier.get_channel_display()})
     actor = submitted_by or applicant
