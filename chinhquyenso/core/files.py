@@ -8,6 +8,7 @@ refuses anything else with a Vietnamese message. Storage is Django's default sto
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 import uuid
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from chinhquyenso.core.errors import DomainError
 from chinhquyenso.core.models import StoredFile
+
+logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
@@ -139,3 +142,16 @@ def stored_file_create(*, content, name: str, purpose: str, uploaded_by=None) ->
         mime_type=mime,
         uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
     )
+
+
+def stored_files_discard(files) -> None:
+    """Remove uploads a refused request leaves unused: their blobs, and their rows where they
+    are still in the database (after a rolled-back transaction there are none). Without this a
+    submission refused after its files were checked would leave orphan files in storage."""
+    files = [f for f in files if f is not None]
+    for stored in files:
+        try:
+            default_storage.delete(stored.storage_key)
+        except OSError:  # storage unreachable: the sweep of unreferenced files can still find it
+            logger.warning("could not delete unused upload %s", stored.pk)
+    StoredFile.objects.filter(pk__in=[f.pk for f in files]).delete()

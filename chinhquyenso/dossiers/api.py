@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
 from chinhquyenso.core.errors import DomainError, NotFound, PermissionDenied
-from chinhquyenso.core.files import stored_file_create
+from chinhquyenso.core.files import stored_file_create, stored_files_discard
 from chinhquyenso.core.parsing import parse_id
 from chinhquyenso.dossiers import selectors, services
 from chinhquyenso.dossiers.models import Dossier
@@ -135,15 +136,23 @@ def submit(request, procedure_code: Form[str], unit_code: Form[str], form_data: 
     if len(ids) != len(files):
         raise DomainError("documents_mismatch", "Số tệp không khớp với danh sách giấy tờ.", "document_ids")
     names = {rd.pk: rd.name for rd in procedure.required_documents.all()}
+    if any(doc_id not in names for doc_id in ids):
+        raise DomainError("document_not_in_procedure", "Giấy tờ không thuộc thủ tục này.", "document_ids")
     documents = []
-    for doc_id, upload in zip(ids, files, strict=True):
-        if doc_id not in names:
-            raise DomainError("document_not_in_procedure", "Giấy tờ không thuộc thủ tục này.", "document_ids")
-        stored = stored_file_create(content=upload, name=upload.name, purpose="document", uploaded_by=request.user)
-        documents.append(services.DocumentInput(name=names[doc_id], file=stored, required_document_id=doc_id))
-    dossier = services.dossier_submit(procedure=procedure, unit=unit, applicant=request.user, form_data=data,
-                                      documents=documents, result_delivery=result_delivery,
-                                      delivery_address=delivery_address)
+    try:
+        # The files and the dossier in one transaction (one commit): a refused submission leaves
+        # neither file rows nor, once discarded, their blobs.
+        with transaction.atomic():
+            for doc_id, upload in zip(ids, files, strict=True):
+                stored = stored_file_create(content=upload, name=upload.name, purpose="document",
+                                            uploaded_by=request.user)
+                documents.append(services.DocumentInput(name=names[doc_id], file=stored, required_document_id=doc_id))
+            dossier = services.dossier_submit(procedure=procedure, unit=unit, applicant=request.user,
+                                              form_data=data, documents=documents, result_delivery=result_delivery,
+                                              delivery_address=delivery_address)
+    except Exception:
+        stored_files_discard([d.file for d in documents])
+        raise
     return 201, _out(dossier, request.user)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from chinhquyenso.accounts.roles import Role
 from chinhquyenso.accounts.selectors import role_scopes, user_has_role
 from chinhquyenso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from chinhquyenso.core.files import stored_file_create
+from chinhquyenso.core.files import stored_file_create, stored_files_discard
 from chinhquyenso.core.parsing import parse_int
 from chinhquyenso.dossiers import policies, process, selectors, services
 from chinhquyenso.dossiers.forms import (
@@ -362,7 +362,9 @@ def desk_register(request, procedure_id: int):
                 documents.append(services.DocumentInput(
                     name=rd.name, file=stored, required_document_id=rd.pk, source=DossierDocument.Source.SCAN,
                     copy_kind=rd.get_form_display(), quantity=rd.count))
-            if not file_errors:
+            if file_errors:  # the page asks for every file again: the good ones would be orphans
+                stored_files_discard([d.file for d in documents])
+            else:
                 try:
                     dossier = services.dossier_register_at_desk(
                         officer=request.user, procedure=procedure, unit=data["unit"], documents=documents,
@@ -375,6 +377,7 @@ def desk_register(request, procedure_id: int):
                         result_delivery=data["result_delivery"], delivery_address=data["delivery_address"].strip())
                     services.dossier_invoice_ensure(dossier=dossier, actor=request.user)
                 except DomainError as exc:
+                    stored_files_discard([d.file for d in documents])
                     if (exc.field or "").startswith("document_"):
                         file_errors[int(exc.field.split("_", 1)[1])] = exc.message
                     elif exc.field in form.fields:

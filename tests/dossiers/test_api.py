@@ -48,6 +48,34 @@ def test_a_renamed_executable_is_refused_with_a_clear_code(client, procedure, ci
     assert Dossier.objects.count() == 0
 
 
+def _stored_blobs(tmp_path) -> list:
+    media = tmp_path / "media"
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def test_a_submission_refused_after_its_files_were_checked_leaves_no_file_behind(client, procedure, citizen,
+                                                                                 tmp_path):
+    from chinhquyenso.core.models import StoredFile
+
+    client.force_login(citizen)
+    docs, files = _files(procedure)
+    # Both files are good; the refusal (post without an address) comes from the dossier service.
+    response = client.post("/api/v1/dossiers/", {
+        "procedure_code": procedure.code, "unit_code": "477", "form_data": "{}", "result_delivery": "post",
+        "document_ids": ",".join(str(d.pk) for d in docs), "files": files})
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "delivery_address_required"
+    assert Dossier.objects.count() == 0
+    assert StoredFile.objects.count() == 0 and _stored_blobs(tmp_path) == []
+    # The same files then go through, and are kept.
+    docs, files = _files(procedure)
+    ok = client.post("/api/v1/dossiers/", {
+        "procedure_code": procedure.code, "unit_code": "477", "form_data": "{}",
+        "document_ids": ",".join(str(d.pk) for d in docs), "files": files})
+    assert ok.status_code == 201, ok.content
+    assert StoredFile.objects.count() == len(docs) == len(_stored_blobs(tmp_path))
+
+
 def test_officer_works_the_intake_queue_and_a_stale_version_answers_409(client, procedure, citizen, documents,
                                                                         officers):
     from chinhquyenso.dossiers import services

@@ -248,7 +248,8 @@ def test_an_unknown_action_is_not_found(client, procedure, documents, officers):
 
 # --- desk registration ----------------------------------------------------------------------------
 
-def test_the_desk_records_a_walk_in_with_scans_linked_to_the_citizen_account(client, procedure, officers, citizen):
+def test_the_desk_records_a_walk_in_with_scans_linked_to_the_citizen_account(client, procedure, officers, citizen,
+                                                                            tmp_path):
     client.force_login(officers["reception"])
     found = client.get(reverse("dossiers:desk_start"), {"q": "khai sinh"})
     assert procedure.pk in [p.pk for p in found.context["results"]]
@@ -262,6 +263,11 @@ def test_the_desk_records_a_walk_in_with_scans_linked_to_the_citizen_account(cli
     missing = client.post(url, data)
     assert missing.status_code == 400
     assert "Giấy chứng sinh" in next(r["error"] for r in missing.context["documents"] if r["error"])
+    # The page asks for every file again, so the one scan received is not kept as an orphan.
+    from chinhquyenso.core.models import StoredFile
+
+    assert StoredFile.objects.count() == 0
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
     data[f"file_{docs['Tờ khai đăng ký khai sinh'].pk}"] = upload("tk.pdf")
     data[f"file_{docs['Giấy chứng sinh'].pk}"] = upload("cs.jpg")
     response = client.post(url, data)
