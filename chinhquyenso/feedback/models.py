@@ -283,6 +283,8 @@ class FeedbackPhoto(models.Model):
                                          related_name="+")
     hidden = models.BooleanField(_("không công khai"), default=False)
     blurred = models.BooleanField(_("đã làm mờ"), default=False)
+    # Boxes (x, y, width, height in percent) pixelated in the public copies; empty when none.
+    blur_areas = models.JSONField(_("vùng làm mờ"), default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

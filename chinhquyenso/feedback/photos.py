@@ -59,22 +59,72 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def derived_copy(data: bytes, *, max_size: tuple[int, int], blur: bool = False) -> bytes:
-    """A JPEG copy at most ``max_size``, without metadata; blurred when asked (faces, plates)."""
+# A redacted area is an (x, y, width, height) box in percent of the picture, so it applies alike to
+# the original, the public copy and the thumbnail whatever their sizes.
+Area = tuple[float, float, float, float]
+MAX_AREAS = 20
+
+
+def parse_areas(text: str) -> list[Area]:
+    """``"x,y,w,h; x,y,w,h"`` (percent, decimals with a dot) as boxes clipped to the picture;
+    DomainError with a Vietnamese message for anything else."""
+    areas: list[Area] = []
+    for chunk in (text or "").replace("\n", ";").split(";"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        try:
+            x, y, w, h = (float(v) for v in chunk.split(","))
+        except ValueError:
+            raise DomainError("photo_areas_invalid",
+                              _("Vùng làm mờ “%(area)s” không đúng dạng x,y,rộng,cao (theo %%).")
+                              % {"area": chunk[:40]}, "photos") from None
+        if not all(0 <= v <= 100 for v in (x, y, w, h)) or w <= 0 or h <= 0:
+            raise DomainError("photo_areas_invalid",
+                              _("Vùng làm mờ “%(area)s” phải nằm trong ảnh (0–100%%, rộng và cao lớn hơn 0).")
+                              % {"area": chunk[:40]}, "photos")
+        areas.append((x, y, min(w, 100 - x), min(h, 100 - y)))
+    if len(areas) > MAX_AREAS:
+        raise DomainError("photo_areas_invalid", _("Tối đa %(n)s vùng làm mờ cho một ảnh.") % {"n": MAX_AREAS},
+                          "photos")
+    return areas
+
+
+def _redact(image: Image.Image, areas: list[Area]) -> Image.Image:
+    """Pixelate, then blur, each area: unreadable (faces, plates, house numbers) and not
+    reversible, while the rest of the picture stays sharp."""
+    width, height = image.size
+    for x, y, w, h in areas:
+        box = (int(width * x / 100), int(height * y / 100),
+               max(int(width * x / 100) + 1, round(width * (x + w) / 100)),
+               max(int(height * y / 100) + 1, round(height * (y + h) / 100)))
+        region = image.crop(box)
+        cells = (max(1, region.width // 12), max(1, region.height // 12))
+        region = region.resize(cells, Image.Resampling.BILINEAR).resize(region.size, Image.Resampling.NEAREST)
+        region = region.filter(ImageFilter.GaussianBlur(radius=max(2, max(region.size) // 30)))
+        image.paste(region, box[:2])
+    return image
+
+
+def derived_copy(data: bytes, *, max_size: tuple[int, int], blur: bool = False, areas: list[Area] = ()) -> bytes:
+    """A JPEG copy at most ``max_size``, without metadata; blurred all over when asked, or only in
+    the redacted ``areas`` (faces, plates)."""
     image = _rgb(_open(data))
     image.thumbnail(max_size, Image.Resampling.LANCZOS)
     if blur:
         radius = max(6, max(image.size) // 40)
         image = image.filter(ImageFilter.GaussianBlur(radius=radius))
+    elif areas:
+        image = _redact(image, list(areas))
     return _jpeg(image)
 
 
-def thumbnail(data: bytes, *, blur: bool = False) -> bytes:
-    return derived_copy(data, max_size=THUMBNAIL_SIZE, blur=blur)
+def thumbnail(data: bytes, *, blur: bool = False, areas: list[Area] = ()) -> bytes:
+    return derived_copy(data, max_size=THUMBNAIL_SIZE, blur=blur, areas=areas)
 
 
-def public_copy(data: bytes, *, blur: bool = False) -> bytes:
-    return derived_copy(data, max_size=PUBLIC_MAX_SIZE, blur=blur)
+def public_copy(data: bytes, *, blur: bool = False, areas: list[Area] = ()) -> bytes:
+    return derived_copy(data, max_size=PUBLIC_MAX_SIZE, blur=blur, areas=areas)
 
 
 def has_exif(data: bytes) -> bool:

@@ -181,23 +181,35 @@ def _store_photos(feedback: Feedback, uploads: Sequence[Upload], *, kind: str, u
     return created
 
 
-def _photo_make_public(photo: FeedbackPhoto, data: bytes, *, blur: bool) -> None:
-    photo.public = stored_file_create(content=photo_tools.public_copy(data, blur=blur), name="anh.jpg",
-                                      purpose=PHOTO_DERIVED_PURPOSE)
-    photo.public_thumbnail = stored_file_create(content=photo_tools.thumbnail(data, blur=blur), name="anh-nho.jpg",
-                                                purpose=PHOTO_DERIVED_PURPOSE)
+def _photo_make_public(photo: FeedbackPhoto, data: bytes, *, blur: bool, areas: list | None = None) -> None:
+    areas = [tuple(a) for a in areas or []]
+    photo.public = stored_file_create(content=photo_tools.public_copy(data, blur=blur, areas=areas), name="anh.jpg",
+                                      purpose=PHOTO_PURPOSE)
+    photo.public_thumbnail = stored_file_create(content=photo_tools.thumbnail(data, blur=blur, areas=areas),
+                                                name="anh-nho.jpg", purpose=PHOTO_PURPOSE)
     photo.blurred = blur
+    photo.blur_areas = [list(a) for a in areas]
     photo.hidden = False
 
 
-def _photos_moderate(feedback: Feedback, decisions: dict | None, *, publish: bool) -> dict:
-    """Apply the coordinator's choice per photo: ``keep`` | ``blur`` | ``remove`` (default keep)."""
+PHOTO_CHOICES = ("keep", "blur", "areas", "remove")
+
+
+def _photos_moderate(feedback: Feedback, decisions: dict | None, *, publish: bool, areas: dict | None = None) -> dict:
+    """Apply the coordinator's choice per photo: ``keep`` | ``blur`` (all of it) | ``areas`` (only
+    the boxes in ``areas[photo id]``, see photos.parse_areas) | ``remove``; default keep."""
     decisions = {str(k): v for k, v in (decisions or {}).items()}
+    areas = {str(k): v for k, v in (areas or {}).items()}
     summary = {"kept": 0, "blurred": 0, "removed": 0}
-    for photo in feedback.photos.exclude(kind=PhotoKind.ANSWER).select_related("original"):
+    for number, photo in enumerate(feedback.photos.exclude(kind=PhotoKind.ANSWER).select_related("original"), 1):
         choice = decisions.get(str(photo.pk), "keep")
-        if choice not in ("keep", "blur", "remove"):
+        if choice not in PHOTO_CHOICES:
             raise DomainError("photo_decision_invalid", _("Lựa chọn xử lý ảnh không hợp lệ."), "photos")
+        boxes = [list(a) for a in areas.get(str(photo.pk)) or []] if choice == "areas" else []
+        if choice == "areas" and not boxes:
+            raise DomainError("photo_areas_required",
+                              _("Ảnh %(n)s: hãy khoanh ít nhất một vùng cần làm mờ, hoặc chọn cách xử lý khác.")
+                              % {"n": number}, "photos")
         if choice == "remove" or not publish:
             if choice == "remove":
                 photo.hidden = True
@@ -205,11 +217,11 @@ def _photos_moderate(feedback: Feedback, decisions: dict | None, *, publish: boo
                 photo.save(update_fields=["hidden"])
             continue
         blur = choice == "blur"
-        if photo.public_id is None or photo.blurred != blur or photo.hidden:
+        if photo.public_id is None or photo.blurred != blur or photo.hidden or photo.blur_areas != boxes:
             with photo.original.open() as handle:
-                _photo_make_public(photo, handle.read(), blur=blur)
+                _photo_make_public(photo, handle.read(), blur=blur, areas=boxes)
             photo.save()
-        summary["blurred" if blur else "kept"] += 1
+        summary["blurred" if blur or boxes else "kept"] += 1
     return summary
 
 
@@ -342,6 +354,7 @@ def feedback_route(
     public_title: str | None = None,
     public_description: str | None = None,
     photo_decisions: dict | None = None,
+    photo_areas: dict | None = None,
     now: dt.datetime | None = None,
 ) -> Feedback:
     """Confirm (or correct) the unit and agency, set the deadline, moderate and publish."""
@@ -370,7 +383,7 @@ def feedback_route(
         payload=_payload(feedback, handler_ids(agency.pk), staff_link=True, agency=agency.identifier_code,
                          unit_code=unit.code, published=publish),
     )
-    photos = _photos_moderate(routed, photo_decisions, publish=publish)
+    photos = _photos_moderate(routed, photo_decisions, publish=publish, areas=photo_areas)
     if routed.reporter_id:
         event_record(event_type="feedback.routed_to_reporter", aggregate=routed, unit=unit, actor=actor,
                      payload=_payload(routed, [routed.reporter_id], agency_name=agency.name,
@@ -383,7 +396,8 @@ def feedback_route(
 @transaction.atomic
 def feedback_publish(*, feedback: Feedback, actor, expected_version: int | None = None, publish: bool = True,
                      public_title: str | None = None, public_description: str | None = None,
-                     photo_decisions: dict | None = None, now: dt.datetime | None = None) -> Feedback:
+                     photo_decisions: dict | None = None, photo_areas: dict | None = None,
+                     now: dt.datetime | None = None) -> Feedback:
     """Publish, unpublish or correct the public text and photos after routing."""
     now = now or timezone.now()
     changes = _publication_changes(feedback, publish=publish, public_title=public_title,
@@ -391,7 +405,7 @@ def feedback_publish(*, feedback: Feedback, actor, expected_version: int | None 
     result = transition_apply(workflow=feedback_workflow, obj=feedback, action="publish", actor=actor,
                               expected_version=expected_version, changes=changes,
                               payload={"code": feedback.code, "published": publish})
-    _photos_moderate(result, photo_decisions, publish=publish)
+    _photos_moderate(result, photo_decisions, publish=publish, areas=photo_areas)
     return result
 
 

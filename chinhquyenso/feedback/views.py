@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chinhquyenso.accounts.selectors import user_has_role
 from chinhquyenso.core.errors import DomainError, NotFound
 from chinhquyenso.core.parsing import parse_id, parse_int
+from chinhquyenso.feedback import photos as photo_tools
 from chinhquyenso.feedback import selectors, services
 from chinhquyenso.feedback.constants import PhotoKind, PublicStatus, Rating, Status
 from chinhquyenso.feedback.forms import RateForm, SubmitForm, photo_uploads
@@ -287,7 +288,8 @@ def staff_detail(request, code):
                 latitude=feedback.latitude, longitude=feedback.longitude, unit=feedback.unit,
                 exclude_id=feedback.pk, published_only=False, now=feedback.submitted_at),
         })
-    context["photo_choices"] = [("keep", _("Công khai")), ("blur", _("Làm mờ")), ("remove", _("Không công khai"))]
+    context["photo_choices"] = [("keep", _("Công khai")), ("areas", _("Làm mờ vùng chọn")),
+                                ("blur", _("Làm mờ cả ảnh")), ("remove", _("Không công khai"))]
     context["reason_forms"] = _REASON_FORMS()
     return render(request, "feedback/staff_detail.html", context)
 
@@ -318,6 +320,12 @@ def _photo_decisions(post) -> dict:
     return {key.split("_", 1)[1]: value for key, value in post.items() if key.startswith("photo_")}
 
 
+def _photo_areas(post) -> dict:
+    """``areas_<photo id>``: the boxes drawn on the photo (or typed, without the script)."""
+    return {key.split("_", 1)[1]: photo_tools.parse_areas(value)
+            for key, value in post.items() if key.startswith("areas_") and value.strip()}
+
+
 @login_required
 @require_POST
 def staff_action(request, code, action):
@@ -334,13 +342,13 @@ def staff_action(request, code, action):
                 feedback=feedback, actor=user, expected_version=version, unit=unit, agency=agency,
                 handle_days=post.get("handle_days") or None, publish=post.get("publish") == "1",
                 public_title=post.get("public_title"), public_description=post.get("public_description"),
-                photo_decisions=_photo_decisions(post))
+                photo_decisions=_photo_decisions(post), photo_areas=_photo_areas(post))
             messages.success(request, _("Đã chuyển phản ánh đến cơ quan xử lý."))
         elif action == "publish":
             services.feedback_publish(
                 feedback=feedback, actor=user, expected_version=version, publish=post.get("publish") == "1",
                 public_title=post.get("public_title"), public_description=post.get("public_description"),
-                photo_decisions=_photo_decisions(post))
+                photo_decisions=_photo_decisions(post), photo_areas=_photo_areas(post))
             messages.success(request, _("Đã cập nhật nội dung công khai."))
         elif action == "reject":
             services.feedback_reject(feedback=feedback, actor=user, reason=post.get("reason", ""),
@@ -456,8 +464,19 @@ def photo(request, photo_id, variant):
     stored = getattr(item, _VARIANTS[variant])
     if stored is None:
         raise Http404
-    response = FileResponse(stored.open(), content_type=stored.mime_type)
-    response["Cache-Control"] = "public, max-age=86400" if variant.startswith("public") else "private, no-store"
+    if not variant.startswith("public"):
+        response = FileResponse(stored.open(), content_type=stored.mime_type)
+        response["Cache-Control"] = "private, no-store"
+    else:
+        # The address stays the same when a coordinator blurs a photo after publishing it: caches
+        # must ask again every time (a 304 when unchanged), never serve the unblurred copy.
+        etag = f'"{stored.sha256}"'
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponseNotModified()
+        else:
+            response = FileResponse(stored.open(), content_type=stored.mime_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

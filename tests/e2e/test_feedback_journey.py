@@ -57,9 +57,27 @@ def test_report_route_answer_rate_on_a_phone(phone_page, login, screenshot, tmp_
     assert page.locator("[data-testid=route-agency] option:checked").inner_text() == "Phòng Kinh tế - Hạ tầng"
     page.locator("[data-testid=route-form]").scroll_into_view_if_needed()
     screenshot(page, "coordinator-moderate-and-route", full_page=False)
+    # A finger drag over the photo marks an area to pixelate (a face, a plate) before publishing.
+    page.wait_for_function("document.querySelector('.redact-image').naturalWidth > 0")
+    stage = page.locator("[data-redact] .redact-stage").first
+    stage.scroll_into_view_if_needed()
+    box = stage.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5, steps=5)
+    page.mouse.up()
+    x, y, w, h = (float(v) for v in page.locator("[data-testid=redact-areas]").input_value().split(","))
+    assert (x, y, w, h) == (pytest.approx(10, abs=2), pytest.approx(20, abs=2), pytest.approx(30, abs=2),
+                            pytest.approx(30, abs=2))
+    assert page.locator("[data-redact] input[value=areas]").is_checked()
+    assert page.locator(".redact-box").count() == 1
+    screenshot(page, "coordinator-redacts-an-area", full_page=False)
     page.locator("[data-testid=route-submit]").click()
     page.wait_for_load_state()
     assert "Đã chuyển phản ánh" in page.content()
+    from chinhquyenso.feedback.models import FeedbackPhoto
+
+    assert len(FeedbackPhoto.objects.get(feedback__code=code).blur_areas) == 1
 
     _switch_user(page, login, "ktht")
     page.goto("/phan-anh/xu-ly/")
