@@ -81,7 +81,12 @@ def detail(request, code: str):
     terms = selectors.terms_in_force(procedure)
     upcoming = [t for t in procedure.terms.all() if t.effective_from > timezone.localdate()]
     has_form = selectors.has_published_form(procedure)
-    fill_url = eforms_bridge.eform_url("eforms:fill", procedure) if has_form and procedure.is_active else None
+    # The one-stop wizard's start (where to submit, then the e-form, documents, delivery, review);
+    # the e-form alone where the dossier app is not installed.
+    fill_url = None
+    if has_form and procedure.is_active:
+        fill_url = (eforms_bridge.eform_url("dossiers:start", procedure)
+                    or eforms_bridge.eform_url("eforms:fill", procedure))
     context = {
         "procedure": procedure,
         "terms": terms,

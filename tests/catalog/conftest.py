@@ -102,9 +102,14 @@ def published_forms(monkeypatch):
     """Pretend the e-form engine has published forms for the given procedures."""
     ids: set[int] = set()
     monkeypatch.setattr(eforms_bridge, "procedures_with_published_form_ids", lambda: set(ids))
-    monkeypatch.setattr(eforms_bridge, "eform_url",
-                        lambda name, procedure: f"/bieu-mau/{procedure.pk}/dien/" if name == "eforms:fill"
-                        else f"/bieu-mau/quan-tri/{procedure.pk}/")
+    def fake_url(name, procedure):
+        if name == "dossiers:start":  # the real one-stop wizard
+            from django.urls import reverse
+
+            return reverse(name, args=[procedure.pk])
+        return f"/bieu-mau/{procedure.pk}/dien/" if name == "eforms:fill" else f"/bieu-mau/quan-tri/{procedure.pk}/"
+
+    monkeypatch.setattr(eforms_bridge, "eform_url", fake_url)
     return ids
 
 

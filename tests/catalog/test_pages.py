@@ -104,7 +104,8 @@ def test_online_button_only_when_an_eform_is_published(shared_catalog, client, p
     assert "Nộp hồ sơ trực tuyến" not in body and 'data-testid="no-eform"' in body
     published_forms.add(birth.pk)
     body = text(client.get(reverse("catalog:detail", args=[birth.code])))
-    assert f'href="/bieu-mau/{birth.pk}/dien/" data-testid="submit-online"' in body
+    start = reverse("dossiers:start", args=[birth.pk])
+    assert f'href="{start}" data-testid="submit-online"' in body
 
 
 def test_a_retired_procedure_page_says_so_and_offers_no_submission(shared_catalog, client, published_forms):

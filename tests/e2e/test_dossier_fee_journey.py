@@ -37,6 +37,8 @@ def test_citizen_submits_a_dossier_with_a_fee_pays_online_and_gets_the_receipt(g
     assert "8.000" in page.locator("main").inner_text(), "the fee is shown before submitting"
     page.locator("[data-testid=submit-online]").click()
     page.wait_for_load_state()
+    page.locator("[data-testid=continue]").click()  # the citizen's own commune, Quảng Thọ
+    page.wait_for_load_state()
     page.locator("#f-loai_ban_sao").select_option("giay_khai_sinh")
     page.fill("#f-ho_ten_nguoi_duoc_cap", "Nguyễn Thị Lan")
     page.fill("#f-ngay_sinh_nguoi_duoc_cap", "12/05/1986")
@@ -49,8 +51,6 @@ def test_citizen_submits_a_dossier_with_a_fee_pays_online_and_gets_the_receipt(g
     page.wait_for_load_state()
     assert page.locator("[data-testid=review-heading]").count(), page.locator("main").inner_text()[:1500]
     page.get_by_role("link", name="Tiếp tục nộp hồ sơ").click()
-    page.wait_for_load_state()
-    page.locator("[data-testid=continue]").click()  # the citizen's own commune, Quảng Thọ
     page.wait_for_load_state()
     declaration = tmp_path / "to-khai.pdf"
     declaration.write_bytes(PDF + b"to-khai")

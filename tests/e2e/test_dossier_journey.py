@@ -84,6 +84,12 @@ def test_birth_registration_from_submission_to_rated_result(phone_page, page, lo
     screenshot(citizen, "citizen-procedure-page")
     citizen.locator("[data-testid=submit-online]").click()
     citizen.wait_for_load_state()
+
+    # Where to submit comes first: the citizen's commune is proposed.
+    assert "Quảng Thọ" in citizen.locator("#id_unit option:checked").inner_text()
+    screenshot(citizen, "citizen-choose-unit")
+    citizen.locator("[data-testid=continue]").click()
+    citizen.wait_for_load_state()
     assert citizen.locator("#f-ho_ten").input_value() == "Nguyễn Thị Lan", "pre-filled from the citizen's profile"
     _fill_birth_form(citizen)
     screenshot(citizen, "citizen-eform-filled")
@@ -92,12 +98,6 @@ def test_birth_registration_from_submission_to_rated_result(phone_page, page, lo
     assert citizen.locator("[data-testid=review-heading]").count(), citizen.locator("main").inner_text()[:1500]
     screenshot(citizen, "citizen-eform-checked")
     citizen.get_by_role("link", name="Tiếp tục nộp hồ sơ").click()
-    citizen.wait_for_load_state()
-
-    # Where to submit: the citizen's commune is proposed.
-    assert "Quảng Thọ" in citizen.locator("#id_unit option:checked").inner_text()
-    screenshot(citizen, "citizen-choose-unit")
-    citizen.locator("[data-testid=continue]").click()
     citizen.wait_for_load_state()
 
     # Two attachments: the signed declaration and the medical birth certificate.

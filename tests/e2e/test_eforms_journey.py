@@ -41,6 +41,8 @@ def test_citizen_finds_birth_registration_fills_it_with_one_error_corrects_it_an
     results.get_by_role("link", name=re.compile(r"^\s*Thủ tục đăng ký khai sinh\s*$")).first.click()
     expect(page.get_by_test_id("procedure-name")).to_have_text("Thủ tục đăng ký khai sinh")
     page.get_by_test_id("submit-online").click()
+    expect(page.locator("#id_unit option:checked")).to_contain_text("Quảng Thọ")  # where to submit, first
+    page.get_by_test_id("continue").click()
 
     # The e-form, with what the government already knows pre-filled.
     expect(page.get_by_test_id("eform-title")).to_have_text("Tờ khai đăng ký khai sinh")
