@@ -152,6 +152,6 @@ def stored_files_discard(files) -> None:
     for stored in files:
         try:
             default_storage.delete(stored.storage_key)
-        except OSError:  # storage unreachable: the sweep of unreferenced files can still find it
-            logger.warning("could not delete unused upload %s", stored.pk)
+        except OSError:  # storage unreachable: logged with its key so an operator can remove it
+            logger.warning("could not delete unused upload %s (%s)", stored.pk, stored.storage_key)
     StoredFile.objects.filter(pk__in=[f.pk for f in files]).delete()
