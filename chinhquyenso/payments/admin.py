@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from chinhquyenso.core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from chinhquyenso.payments.models import BankAccount, Invoice, Payment, Receipt, Refund, StatementLine
+from chinhquyenso.payments.models import BankAccount, Invoice, Payment, Receipt, Refund, RefundStatus, StatementLine
 
 
 @admin.register(BankAccount)
@@ -49,7 +50,28 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("invoice", "amount", "method", "created_by", "created_at")
+    list_display = ("invoice", "amount", "method", "status", "gateway_message", "created_by", "created_at")
+    list_filter = ("status", "method")
+    actions = ["settle_done", "settle_refused"]
+
+    def _settle(self, request, queryset, *, done: bool):
+        from chinhquyenso.core.errors import DomainError
+        from chinhquyenso.payments.services import refund_settle
+
+        for refund in queryset.filter(status=RefundStatus.REQUESTED):
+            try:
+                refund_settle(refund=refund, done=done, actor=request.user,
+                              note=_("Đối soát trên trang quản trị VNPAY"))
+            except DomainError as exc:
+                self.message_user(request, f"{refund}: {exc.message}", level=messages.ERROR)
+
+    @admin.action(description=_("Đã hoàn (đã kiểm tra trên trang quản trị VNPAY)"))
+    def settle_done(self, request, queryset):
+        self._settle(request, queryset, done=True)
+
+    @admin.action(description=_("Không hoàn được (nhả số tiền đã giữ)"))
+    def settle_refused(self, request, queryset):
+        self._settle(request, queryset, done=False)
 
 
 @admin.register(StatementLine)

@@ -67,6 +67,8 @@ class RefundIn(Schema):
 class RefundOut(Schema):
     id: int
     amount: int
+    status: str  # done | requested (sent to the gateway, no answer yet) | refused (by the gateway)
+    gateway_message: str
     invoice: InvoiceOut
 
 
@@ -133,4 +135,5 @@ def create_refund(request, invoice_id: int, body: RefundIn):
     invoice = selectors.invoice_get_for_user(invoice_id=invoice_id, user=request.user)
     refund = services.refund_create(invoice=invoice, actor=request.user, amount=body.amount, reason=body.reason,
                                     method=body.method, external_ref=body.external_ref)
-    return RefundOut(id=refund.pk, amount=refund.amount, invoice=_out(Invoice.objects.get(pk=invoice.pk)))
+    return RefundOut(id=refund.pk, amount=refund.amount, status=refund.status, gateway_message=refund.gateway_message,
+                     invoice=_out(Invoice.objects.get(pk=invoice.pk)))

@@ -157,13 +157,27 @@ class Payment(models.Model):
         return f"{self.get_method_display()} · {self.amount} đ · {self.get_status_display()}"
 
 
+class RefundStatus(models.TextChoices):
+    DONE = "done", _("Đã hoàn")
+    # Sent to the gateway with no trustworthy answer: the amount stays reserved until the finance
+    # office checks the merchant portal and settles it (admin action), so it cannot be refunded twice.
+    REQUESTED = "requested", _("Đã gửi cổng, chờ xác nhận")
+    REFUSED = "refused", _("Cổng từ chối")
+
+
 class Refund(models.Model):
+    """Money given back. Cash, POS and transfers are recorded after the fact; a VNPAY payment is
+    refunded through the gateway's refund API (``status`` says how that went)."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveBigIntegerField(_("số tiền hoàn (đồng)"))
     reason = models.TextField(_("lý do"))
     method = models.CharField(_("hình thức hoàn"), max_length=10, choices=Method.choices)
     external_ref = models.CharField(_("số chứng từ / mã giao dịch hoàn"), max_length=64, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=RefundStatus.choices,
+                              default=RefundStatus.DONE)
+    gateway_message = models.CharField(_("trả lời của cổng thanh toán"), max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

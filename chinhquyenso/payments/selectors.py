@@ -28,6 +28,7 @@ from chinhquyenso.payments.models import (
     PaymentStatus,
     Receipt,
     Refund,
+    RefundStatus,
     StatementImport,
     StatementLine,
 )
@@ -230,6 +231,7 @@ def reconciliation_daily(*, user, day: dt.date) -> list[ReconciliationRow]:
     by_method = {d["method"]: d for d in desk}
     refunds = (Refund.objects.filter(unit_scope_q(user, field="invoice__unit", roles=policies.RECONCILIATION_ROLES),
                                      created_at__gte=start, created_at__lt=end)
+               .exclude(status=RefundStatus.REFUSED)
                .values("method").annotate(total=Sum("amount")))
     refunded = {r["method"]: r["total"] for r in refunds}
     for method in (Method.CASH, Method.POS):

@@ -38,6 +38,7 @@ from chinhquyenso.payments.models import (
     Receipt,
     ReceiptCounter,
     Refund,
+    RefundStatus,
     StatementImport,
     StatementLine,
 )
@@ -456,14 +457,50 @@ def payment_record_desk(*, invoice: Invoice, method: str, amount: int, actor, po
 
 # --- refunds ----------------------------------------------------------------------------------------------
 
-@transaction.atomic
 def refund_create(*, invoice: Invoice, amount: int, reason: str, method: str, actor, external_ref: str = "",
                   payment: Payment | None = None) -> Refund:
-    """Record money given back. Never more than was paid (less what was already refunded).
+    """Give money back. Never more than was paid (less what was already refunded).
 
     With ``payment`` of a duplicate payment, the refund returns that extra money and the invoice
     stays paid; otherwise it reduces the invoice (partially refunded → refunded).
+
+    Cash, POS and transfers are recorded after the fact (``done``). A refund by VNPAY of an order
+    paid through VNPAY goes through the gateway's refund API: recorded first with its amount
+    reserved, sent outside any transaction, then settled — ``done`` (the gateway's transaction
+    number kept), ``refused`` (the reservation released, the gateway's reason kept) or, when the
+    gateway gives no trustworthy answer, left ``requested`` with the amount still reserved so it
+    cannot be refunded twice; the caller reads ``status``.
     """
+    refund, gateway_payment = _refund_record(invoice=invoice, amount=amount, reason=reason, method=method,
+                                             actor=actor, external_ref=external_ref, payment=payment)
+    if gateway_payment is None:
+        return refund
+    return _refund_through_vnpay(refund=refund, payment=gateway_payment, actor=actor)
+
+
+def _refund_gateway_payment(locked: Invoice, method: str, duplicate: Payment | None) -> Payment | None:
+    """The VNPAY order a refund by VNPAY goes back through, or None when it is only recorded."""
+    if method != Method.VNPAY or not vnpay.VnpayConfig.from_settings().enabled:
+        return None
+    if duplicate is not None:
+        paid = duplicate if duplicate.method == Method.VNPAY and duplicate.provider_ref else None
+    else:
+        paid = (locked.payments.filter(method=Method.VNPAY, status=PaymentStatus.SUCCEEDED, duplicate=False)
+                .exclude(provider_ref=None).order_by("-completed_at").first())
+    if paid is None:
+        raise DomainError("refund_method_mismatch",
+                          _("Khoản này không được thanh toán qua VNPAY; hãy chọn hình thức hoàn khác "
+                            "(tiền mặt, chuyển khoản)."), "method")
+    return paid
+
+
+def _refunded_from(payment: Payment) -> int:
+    return sum(r.amount for r in payment.refunds.exclude(status=RefundStatus.REFUSED))
+
+
+@transaction.atomic
+def _refund_record(*, invoice: Invoice, amount: int, reason: str, method: str, actor, external_ref: str,
+                   payment: Payment | None) -> tuple[Refund, Payment | None]:
     if not policies.can_refund(actor, invoice):
         raise PermissionDenied()
     if not (reason or "").strip():
@@ -477,17 +514,20 @@ def refund_create(*, invoice: Invoice, amount: int, reason: str, method: str, ac
         dup = Payment.objects.select_for_update().get(pk=payment.pk, invoice=locked)
         if not dup.duplicate:
             raise DomainError("not_duplicate", _("Giao dịch này không phải thanh toán trùng."), "payment")
-        already = sum(r.amount for r in dup.refunds.all())
-        if amount > dup.amount - already:
+        left = dup.amount - _refunded_from(dup)
+        if amount > left:
             raise DomainError("refund_exceeds_paid", _("Số tiền hoàn vượt quá số đã nộp trùng (%(left)s đồng).")
-                              % {"left": dup.amount - already}, "amount")
+                              % {"left": left}, "amount")
+        gateway_payment = _refund_gateway_payment(locked, method, dup)
         refund = Refund.objects.create(invoice=locked, payment=dup, amount=amount, reason=reason.strip(),
-                                       method=method, external_ref=external_ref[:64], created_by=actor)
+                                       method=method, external_ref=external_ref[:64], created_by=actor,
+                                       status=RefundStatus.REQUESTED if gateway_payment else RefundStatus.DONE)
         audit_record(action="payments.refund.duplicate", actor=actor, obj=refund, unit=locked.unit,
-                     after={"invoice": locked.pk, "payment": dup.pk, "amount": amount, "reason": refund.reason})
-        event_record(event_type="payments.duplicate_refunded", aggregate=locked, unit=locked.unit, actor=actor,
-                     payload=_invoice_payload(locked, refund_id=refund.pk, refund_amount=amount))
-        return refund
+                     after={"invoice": locked.pk, "payment": dup.pk, "amount": amount, "reason": refund.reason,
+                            "status": refund.status})
+        if gateway_payment is None:
+            _refund_event(refund, locked, actor)
+        return refund, gateway_payment
     if locked.status not in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_REFUNDED):
         raise Conflict("invoice_not_paid", _("Chỉ hoàn tiền cho khoản đã thanh toán."))
     left = locked.amount - locked.amount_refunded
@@ -495,21 +535,105 @@ def refund_create(*, invoice: Invoice, amount: int, reason: str, method: str, ac
         raise DomainError("refund_exceeds_paid",
                           _("Số tiền hoàn vượt quá số đã nộp còn lại (%(left)s đồng).")
                           % {"left": f"{left:,}".replace(",", ".")}, "amount")
+    gateway_payment = _refund_gateway_payment(locked, method, None)
     before = _snapshot(locked)
+    _invoice_refunded_add(locked, amount)
+    refund = Refund.objects.create(invoice=locked, amount=amount, reason=reason.strip(), method=method,
+                                   external_ref=external_ref[:64], created_by=actor,
+                                   status=RefundStatus.REQUESTED if gateway_payment else RefundStatus.DONE)
+    audit_record(action="payments.refund.create", actor=actor, obj=locked, unit=locked.unit, before=before,
+                 after={**_snapshot(locked), "refund": refund.pk, "refund_amount": amount, "reason": refund.reason,
+                        "refund_status": refund.status})
+    if gateway_payment is None:
+        _refund_event(refund, locked, actor)
+    return refund, gateway_payment
+
+
+def _invoice_refunded_add(locked: Invoice, amount: int) -> None:
+    """Add (or, negative, release) a refunded amount; the status follows."""
     locked.amount_refunded += amount
-    locked.status = (InvoiceStatus.REFUNDED if locked.amount_refunded == locked.amount
-                     else InvoiceStatus.PARTIALLY_REFUNDED)
+    if locked.amount_refunded == 0:
+        locked.status = InvoiceStatus.PAID
+    else:
+        locked.status = (InvoiceStatus.REFUNDED if locked.amount_refunded == locked.amount
+                         else InvoiceStatus.PARTIALLY_REFUNDED)
     locked.version += 1
     locked.save(update_fields=["amount_refunded", "status", "version"])
-    refund = Refund.objects.create(invoice=locked, amount=amount, reason=reason.strip(), method=method,
-                                   external_ref=external_ref[:64], created_by=actor)
-    audit_record(action="payments.refund.create", actor=actor, obj=locked, unit=locked.unit, before=before,
-                 after={**_snapshot(locked), "refund": refund.pk, "refund_amount": amount, "reason": refund.reason})
+
+
+def _refund_event(refund: Refund, locked: Invoice, actor) -> None:
+    if refund.payment_id is not None:
+        event_record(event_type="payments.duplicate_refunded", aggregate=locked, unit=locked.unit, actor=actor,
+                     payload=_invoice_payload(locked, refund_id=refund.pk, refund_amount=refund.amount))
+        return
     event_record(event_type="payments.invoice_refunded", aggregate=locked, unit=locked.unit, actor=actor,
-                 payload=_invoice_payload(locked, refund_id=refund.pk, refund_amount=amount,
+                 payload=_invoice_payload(locked, refund_id=refund.pk, refund_amount=refund.amount,
                                           refunded_total=locked.amount_refunded, status=locked.status,
-                                          method=method))
-    return refund
+                                          method=refund.method))
+
+
+def _refund_through_vnpay(*, refund: Refund, payment: Payment, actor) -> Refund:
+    config = vnpay.VnpayConfig.from_settings()
+    created = vnpay.parse_vnp_datetime(payment.raw.get("create_date", "")) or payment.created_at
+    # Type 02 (full) only for the whole order with nothing refunded through it before; else 03.
+    earlier = (payment.refunds.all() if refund.payment_id else
+               refund.invoice.refunds.filter(payment=None, method=Method.VNPAY))
+    earlier = earlier.exclude(pk=refund.pk).exclude(status=RefundStatus.REFUSED)
+    full = refund.amount == payment.amount and not earlier.exists()
+    try:
+        answer = vnpay.refund(config, txn_ref=payment.provider_ref, amount_vnd=refund.amount, full=full,
+                              transaction_date=created, transaction_no=payment.provider_txn_no,
+                              create_by=actor.get_username(), reason=refund.reason)
+    except vnpay.GatewayError as exc:
+        log.warning("VNPAY refund %s got no trustworthy answer: %s", refund.pk, exc)
+        with transaction.atomic():
+            locked = Refund.objects.select_for_update().get(pk=refund.pk)
+            locked.gateway_message = _("Cổng VNPAY chưa trả lời; kiểm tra trên trang quản trị của VNPAY trước khi "
+                                       "hoàn lại.")[:255]
+            locked.save(update_fields=["gateway_message"])
+            audit_record(action="payments.refund.unanswered", actor=actor, obj=locked, unit=refund.invoice.unit,
+                         after={"error": str(exc)[:200]})
+        return locked
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=refund.invoice_id)
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        locked.gateway_message = f"{answer.message} ({answer.response_code})"[:255]
+        if answer.accepted:
+            locked.status = RefundStatus.DONE
+            locked.external_ref = answer.transaction_no[:64] or locked.external_ref
+        else:
+            locked.status = RefundStatus.REFUSED
+            if locked.payment_id is None:
+                _invoice_refunded_add(invoice, -locked.amount)
+        locked.save(update_fields=["status", "external_ref", "gateway_message"])
+        audit_record(action="payments.refund.gateway", actor=actor, obj=locked, unit=invoice.unit,
+                     after={"status": locked.status, "response_code": answer.response_code,
+                            "transaction_no": answer.transaction_no, "invoice_status": invoice.status})
+        if locked.status == RefundStatus.DONE:
+            _refund_event(locked, invoice, actor)
+    return locked
+
+
+@transaction.atomic
+def refund_settle(*, refund: Refund, done: bool, actor, note: str = "") -> Refund:
+    """The finance office settles a gateway refund left ``requested`` after checking the merchant
+    portal: done (the money went back) or refused (the reserved amount is released)."""
+    invoice = Invoice.objects.select_for_update().get(pk=refund.invoice_id)
+    if not policies.can_refund(actor, invoice):
+        raise PermissionDenied()
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.status != RefundStatus.REQUESTED:
+        raise Conflict("refund_not_pending", _("Khoản hoàn này đã có kết quả."))
+    locked.status = RefundStatus.DONE if done else RefundStatus.REFUSED
+    locked.gateway_message = (note.strip() or locked.gateway_message)[:255]
+    if not done and locked.payment_id is None:
+        _invoice_refunded_add(invoice, -locked.amount)
+    locked.save(update_fields=["status", "gateway_message"])
+    audit_record(action="payments.refund.settle", actor=actor, obj=locked, unit=invoice.unit,
+                 after={"status": locked.status, "note": locked.gateway_message})
+    if done:
+        _refund_event(locked, invoice, actor)
+    return locked
 
 
 # --- bank statements (VietQR transfers) ----------------------------------------------------------------------

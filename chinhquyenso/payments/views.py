@@ -25,7 +25,7 @@ from chinhquyenso.core.errors import DomainError, NotFound
 from chinhquyenso.core.parsing import is_ascii_digits, parse_id
 from chinhquyenso.core.pdf import qr_png, qr_svg
 from chinhquyenso.payments import forms, policies, selectors, services
-from chinhquyenso.payments.models import Invoice, InvoiceStatus, LineStatus, StatementLine
+from chinhquyenso.payments.models import Invoice, InvoiceStatus, LineStatus, RefundStatus, StatementLine
 from chinhquyenso.payments.providers import vietqr, vnpay
 
 
@@ -234,6 +234,19 @@ def desk_payment(request, invoice_id: int):
                   status=400)
 
 
+def _refund_message(request, refund) -> None:
+    if refund.status == RefundStatus.DONE:
+        messages.success(request, _("Đã hoàn tiền qua cổng VNPAY (mã giao dịch %(no)s).") % {"no": refund.external_ref}
+                         if refund.method == "vnpay" and refund.gateway_message else _("Đã ghi nhận hoàn tiền."))
+    elif refund.status == RefundStatus.REFUSED:
+        messages.error(request, _("Cổng VNPAY từ chối hoàn tiền: %(why)s. Số tiền chưa được hoàn.")
+                       % {"why": refund.gateway_message})
+    else:
+        messages.warning(request, _("Đã gửi yêu cầu hoàn tiền nhưng cổng VNPAY chưa trả lời. Khoản hoàn được giữ ở "
+                                    "trạng thái chờ xác nhận; bộ phận tài chính kiểm tra trên trang quản trị VNPAY "
+                                    "rồi xác nhận, không gửi lại."))
+
+
 @login_required
 @require_POST
 def refund(request, invoice_id: int):
@@ -241,11 +254,11 @@ def refund(request, invoice_id: int):
     form = forms.RefundForm(request.POST)
     if form.is_valid():
         try:
-            services.refund_create(invoice=invoice, actor=request.user, **form.cleaned_data)
+            refund = services.refund_create(invoice=invoice, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             _show_error(request, form, exc)
         else:
-            messages.success(request, _("Đã ghi nhận hoàn tiền."))
+            _refund_message(request, refund)
             return redirect("payments:invoice", invoice_id=invoice.pk)
     invoice.refresh_from_db()
     return render(request, "payments/invoice_detail.html", _invoice_context(request, invoice, refund_form=form),

@@ -4,7 +4,9 @@
   the order with three buttons: pay (00), fail (51, insufficient funds) and cancel (24).
 - The choice redirects the browser to ``vnp_ReturnUrl`` with signed result parameters and calls the
   merchant's IPN URL server to server (a real signed GET, as VNPAY does).
-- ``POST /merchant_webapi/api/transaction`` answers ``querydr`` with a signed JSON body.
+- ``POST /merchant_webapi/api/transaction`` answers ``querydr`` and ``refund`` with a signed JSON
+  body. A refund needs a successful order and at most what is left to refund (a full refund,
+  type 02, exactly that); a request id seen before answers 94.
 - ``GET|POST /merchants/<tmn_code>`` shows or sets a merchant's IPN URL and IPN mode: ``send``
   (default), ``twice`` (a duplicate IPN), ``skip`` (the IPN never arrives: querydr must find it).
 
@@ -59,6 +61,13 @@ def _sign(params: dict[str, str], secret: str) -> str:
     return hmac.new(secret.encode(), data.encode(), hashlib.sha512).hexdigest()
 
 
+QUERYDR_FIELDS = ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TxnRef",
+                  "vnp_TransactionDate", "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo"]
+REFUND_FIELDS = ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TransactionType", "vnp_TxnRef",
+                 "vnp_Amount", "vnp_TransactionNo", "vnp_TransactionDate", "vnp_CreateBy", "vnp_CreateDate",
+                 "vnp_IpAddr", "vnp_OrderInfo"]
+
+
 def _pipe(secret: str, values: list) -> str:
     return hmac.new(secret.encode(), "|".join("" if v is None else str(v) for v in values).encode(),
                     hashlib.sha512).hexdigest()
@@ -81,6 +90,8 @@ class Txn:
     transaction_no: str = ""
     pay_date: str = ""
     ipn_log: list[dict] = field(default_factory=list)
+    refunded: int = 0  # in the gateway's unit (VND × 100)
+    refunds: list[dict] = field(default_factory=list)
 
     @property
     def txn_ref(self) -> str:
@@ -96,6 +107,7 @@ class Gateway(RoutedApp):
         self.merchants = {code: Merchant(code, secret, os.environ.get("VNPAY_SIM_IPN_URL", ""))}
         self.txns: dict[tuple[str, str], Txn] = {}
         self.numbers = itertools.count(14_000_001)
+        self.request_ids: set[str] = set()
         self.url_map = Map([
             Rule("/", endpoint="index"),
             Rule("/paymentv2/vpcpay.html", endpoint="pay_page"),
@@ -122,7 +134,8 @@ class Gateway(RoutedApp):
     def on_index(self, request: Request) -> Response:
         rows = "".join(f"<li><code>{html.escape(t.txn_ref)}</code> {int(t.params['vnp_Amount']) // 100:,} đ — "
                        f"{html.escape(t.status)} {html.escape(t.response_code)} · IPN: "
-                       f"{html.escape(json.dumps(t.ipn_log[-1:], ensure_ascii=False))}</li>"
+                       f"{html.escape(json.dumps(t.ipn_log[-1:], ensure_ascii=False))}"
+                       f"{f' · đã hoàn {t.refunded // 100:,} đ' if t.refunded else ''}</li>"
                        for t in list(self.txns.values())[-50:])
         return self.page("Giao dịch (giả lập VNPAY)", f"<ul>{rows or '<li>Chưa có giao dịch.</li>'}</ul>")
 
@@ -212,37 +225,64 @@ class Gateway(RoutedApp):
         return redirect(f"{txn.params['vnp_ReturnUrl']}?{urlencode(self._result_params(txn))}", code=302)
 
     def on_api(self, request: Request) -> Response:
+        """``querydr`` and ``refund``, each checked against its own signed field list."""
         try:
             body = json.loads(request.get_data() or b"{}")
         except ValueError:
             return Response(json.dumps({"vnp_ResponseCode": "03", "vnp_Message": "Invalid format"}),
                             status=400, mimetype="application/json")
+        command = body.get("vnp_Command")
         merchant = self.merchants.get(body.get("vnp_TmnCode", ""))
-        fields = ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TxnRef",
-                  "vnp_TransactionDate", "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo"]
+        fields = REFUND_FIELDS if command == "refund" else QUERYDR_FIELDS
         if merchant is None:
             return self._api_reply(None, body, "02", "Merchant is not valid", None)
         if not hmac.compare_digest(str(body.get("vnp_SecureHash", "")).lower(),
                                    _pipe(merchant.secret, [body.get(f) for f in fields])):
             return self._api_reply(merchant, body, "97", "Invalid checksum", None)
-        if body.get("vnp_Command") != "querydr":
+        if command not in ("querydr", "refund"):
             return self._api_reply(merchant, body, "99", "Unsupported command", None)
         txn = self.txns.get((merchant.tmn_code, str(body.get("vnp_TxnRef", ""))))
         if txn is None:
             return self._api_reply(merchant, body, "91", "Transaction not found", None)
-        return self._api_reply(merchant, body, "00", "QueryDR Success", txn)
+        if command == "querydr":
+            return self._api_reply(merchant, body, "00", "QueryDR Success", txn)
+        return self._refund(merchant, body, txn)
+
+    def _refund(self, merchant, body, txn) -> Response:
+        with self.lock:
+            request_id = str(body.get("vnp_RequestId", ""))
+            if request_id in self.request_ids:
+                return self._api_reply(merchant, body, "94", "Duplicate request", txn)
+            self.request_ids.add(request_id)
+            if txn.status != "00":
+                return self._api_reply(merchant, body, "95", "Transaction was not successful", txn)
+            amount = str(body.get("vnp_Amount", ""))
+            paid = int(txn.params["vnp_Amount"])
+            if not amount.isdigit() or not 0 < int(amount) <= paid - txn.refunded:
+                return self._api_reply(merchant, body, "03", "Refund amount is not valid", txn)
+            if body.get("vnp_TransactionType") == "02" and int(amount) != paid - txn.refunded:
+                return self._api_reply(merchant, body, "03", "A full refund must return the whole amount", txn)
+            txn.refunded += int(amount)
+            txn.refunds.append({"amount": int(amount) // 100, "by": body.get("vnp_CreateBy", "")})
+        return self._api_reply(merchant, body, "00", "Refund success", txn)
 
     def _api_reply(self, merchant, body, code, message, txn) -> Response:
+        refund = body.get("vnp_Command") == "refund"
         reply = {
-            "vnp_ResponseId": os.urandom(8).hex(), "vnp_Command": "querydr", "vnp_ResponseCode": code,
-            "vnp_Message": message, "vnp_TmnCode": body.get("vnp_TmnCode", ""),
+            "vnp_ResponseId": os.urandom(8).hex(), "vnp_Command": "refund" if refund else "querydr",
+            "vnp_ResponseCode": code, "vnp_Message": message, "vnp_TmnCode": body.get("vnp_TmnCode", ""),
             "vnp_TxnRef": body.get("vnp_TxnRef", ""),
-            "vnp_Amount": txn.params["vnp_Amount"] if txn else "", "vnp_BankCode": "NCB" if txn else "",
+            "vnp_Amount": (body.get("vnp_Amount", "") if refund else txn.params["vnp_Amount"] if txn else ""),
+            "vnp_BankCode": "NCB" if txn else "",
             "vnp_PayDate": txn.pay_date if txn else "", "vnp_TransactionNo": txn.transaction_no if txn else "",
-            "vnp_TransactionType": "01" if txn else "", "vnp_TransactionStatus": txn.status if txn else "",
-            "vnp_OrderInfo": txn.params["vnp_OrderInfo"] if txn else "", "vnp_PromotionCode": "",
-            "vnp_PromotionAmount": "",
+            "vnp_TransactionType": (body.get("vnp_TransactionType", "") if refund else "01" if txn else ""),
+            # 05: VNPAY is processing the refund (it reaches the card in some working days).
+            "vnp_TransactionStatus": ("05" if code == "00" else "") if refund else (txn.status if txn else ""),
+            "vnp_OrderInfo": (body.get("vnp_OrderInfo", "") if refund
+                              else txn.params["vnp_OrderInfo"] if txn else ""),
         }
+        if not refund:
+            reply.update({"vnp_PromotionCode": "", "vnp_PromotionAmount": ""})
         if merchant is not None:
             reply["vnp_SecureHash"] = _pipe(merchant.secret, list(reply.values()))
         return Response(json.dumps(reply), mimetype="application/json")

@@ -8,6 +8,7 @@ import itertools
 from urllib.parse import quote_plus
 
 import pytest
+import requests
 
 from chinhquyenso.payments.models import BankAccount
 from chinhquyenso.payments.services import invoice_create
@@ -92,3 +93,29 @@ def ipn_params(payment, *, response_code="00", status="00", amount=None, tmn=TMN
         "vnp_TxnRef": payment.provider_ref, **extra,
     }
     return sign_params(params)
+
+
+@pytest.fixture
+def gateway(monkeypatch, settings):
+    """The VNPAY simulator over real HTTP on a free port; the platform pointed at it."""
+    from chinhquyenso.simulators import server
+
+    monkeypatch.setenv("VNPAY_TMN_CODE", TMN)
+    monkeypatch.setenv("VNPAY_HASH_SECRET", SECRET)
+    with server.running(mounts={"/vnpay": server.MOUNTS["/vnpay"]}) as base:
+        settings.VNPAY_PAY_URL = f"{base}/vnpay/paymentv2/vpcpay.html"
+        settings.VNPAY_API_URL = f"{base}/vnpay/merchant_webapi/api/transaction"
+        yield f"{base}/vnpay"
+
+
+def set_gateway_mode(gateway, mode, ipn_url=""):
+    requests.post(f"{gateway}/merchants/{TMN}", json={"ipn_mode": mode, "ipn_url": ipn_url}, timeout=5)
+
+
+def choose_at_gateway(url: str, outcome: str) -> requests.Response:
+    """Open the simulator's payment page and press pay / fail / cancel."""
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200, page.text
+    token = page.text.split("name='token' value='")[1].split("'")[0]
+    confirm = url.split("vpcpay.html")[0] + "confirm"
+    return requests.post(confirm, data={"token": token, "outcome": outcome}, allow_redirects=False, timeout=20)

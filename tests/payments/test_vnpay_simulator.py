@@ -10,30 +10,8 @@ import requests
 
 from chinhquyenso.payments.models import InvoiceStatus, Payment, PaymentStatus, Receipt
 from chinhquyenso.payments.services import vnpay_payment_start, vnpay_pending_check
-from chinhquyenso.simulators import server
-from tests.payments.conftest import SECRET, TMN
-
-
-@pytest.fixture
-def gateway(monkeypatch, settings):
-    monkeypatch.setenv("VNPAY_TMN_CODE", TMN)
-    monkeypatch.setenv("VNPAY_HASH_SECRET", SECRET)
-    with server.running(mounts={"/vnpay": server.MOUNTS["/vnpay"]}) as base:
-        settings.VNPAY_PAY_URL = f"{base}/vnpay/paymentv2/vpcpay.html"
-        settings.VNPAY_API_URL = f"{base}/vnpay/merchant_webapi/api/transaction"
-        yield f"{base}/vnpay"
-
-
-def _set_mode(gateway, mode, ipn_url=""):
-    requests.post(f"{gateway}/merchants/{TMN}", json={"ipn_mode": mode, "ipn_url": ipn_url}, timeout=5)
-
-
-def _choose(url: str, outcome: str) -> requests.Response:
-    page = requests.get(url, timeout=10)
-    assert page.status_code == 200, page.text
-    token = page.text.split("name='token' value='")[1].split("'")[0]
-    confirm = url.split("vpcpay.html")[0] + "confirm"
-    return requests.post(confirm, data={"token": token, "outcome": outcome}, allow_redirects=False, timeout=20)
+from tests.payments.conftest import choose_at_gateway as _choose
+from tests.payments.conftest import set_gateway_mode as _set_mode
 
 
 def test_simulator_shows_the_order_and_refuses_a_tampered_url(gateway, invoice, citizen):

@@ -294,3 +294,81 @@ def querydr(config: VnpayConfig, *, txn_ref: str, transaction_date: dt.datetime,
         pay_date=parse_vnp_datetime(str(data.get("vnp_PayDate", ""))),
         raw=data,
     )
+
+
+# --- refund ----------------------------------------------------------------------------------------
+# Same endpoint as querydr, ``vnp_Command=refund``; ``vnp_TransactionType`` 02 = full, 03 = partial.
+# The request signs 13 fields in this order; the answer signs the querydr answer's fields without
+# the promotion pair.
+
+REFUND_REQUEST_FIELDS = ("vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TransactionType",
+                         "vnp_TxnRef", "vnp_Amount", "vnp_TransactionNo", "vnp_TransactionDate", "vnp_CreateBy",
+                         "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo")
+REFUND_RESPONSE_FIELDS = QUERYDR_RESPONSE_FIELDS[:-2]
+FULL_REFUND, PARTIAL_REFUND = "02", "03"
+
+# vnp_ResponseCode of a refund request, for the officer.
+REFUND_MESSAGES = {
+    "00": "Cổng VNPAY đã nhận yêu cầu hoàn tiền.",
+    "02": "Mã website (TmnCode) không hợp lệ.",
+    "03": "Dữ liệu gửi sang không đúng định dạng.",
+    "91": "Cổng VNPAY không tìm thấy giao dịch gốc.",
+    "94": "Yêu cầu hoàn tiền bị trùng, đang được xử lý.",
+    "95": "Giao dịch gốc không thành công nên không thể hoàn tiền.",
+    "97": "Sai chữ ký (checksum).",
+    "99": "Lỗi không xác định.",
+}
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    response_code: str
+    message: str
+    transaction_no: str
+    transaction_status: str
+    raw: dict
+
+    @property
+    def accepted(self) -> bool:
+        return self.response_code == "00"
+
+
+def refund(config: VnpayConfig, *, txn_ref: str, amount_vnd: int, full: bool, transaction_date: dt.datetime,
+           transaction_no: str = "", create_by: str, reason: str = "", ip_addr: str = "127.0.0.1",
+           now: dt.datetime | None = None, session: requests.Session | None = None) -> RefundResult:
+    """Ask the gateway to give ``amount_vnd`` of order ``txn_ref`` back to the card or account that
+    paid. ``GatewayError`` when there is no trustworthy answer (the outcome is then unknown)."""
+    now = now or dt.datetime.now(tz=GMT7)
+    body = {
+        "vnp_RequestId": secrets.token_hex(16),
+        "vnp_Version": VERSION,
+        "vnp_Command": "refund",
+        "vnp_TmnCode": config.tmn_code,
+        "vnp_TransactionType": FULL_REFUND if full else PARTIAL_REFUND,
+        "vnp_TxnRef": txn_ref,
+        "vnp_Amount": str(amount_vnd * 100),
+        "vnp_TransactionNo": transaction_no or "",
+        "vnp_TransactionDate": vnp_datetime(transaction_date),
+        "vnp_CreateBy": strip_accents(create_by)[:50] or "system",
+        "vnp_CreateDate": vnp_datetime(now),
+        "vnp_IpAddr": ip_addr,
+        "vnp_OrderInfo": order_info_text(f"Hoan tien {txn_ref} {reason}")[:255],
+    }
+    body["vnp_SecureHash"] = pipe_hash(config.hash_secret, body, REFUND_REQUEST_FIELDS)
+    try:
+        response = (session or requests).post(config.api_url, json=body, timeout=config.timeout)
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise GatewayError(f"refund failed: {exc}") from exc
+    if not isinstance(data, dict):
+        raise GatewayError("refund answered something that is not a JSON object")
+    expected = pipe_hash(config.hash_secret, data, REFUND_RESPONSE_FIELDS)
+    if not hmac.compare_digest(str(data.get("vnp_SecureHash", "")).lower(), expected):
+        raise GatewayError("refund answer has an invalid checksum")
+    if str(data.get("vnp_TxnRef", "")) != txn_ref or str(data.get("vnp_Command", "")) != "refund":
+        raise GatewayError("refund answer is about another order or command")
+    code = str(data.get("vnp_ResponseCode", ""))
+    return RefundResult(response_code=code, message=REFUND_MESSAGES.get(code, REFUND_MESSAGES["99"]),
+                        transaction_no=str(data.get("vnp_TransactionNo", "")),
+                        transaction_status=str(data.get("vnp_TransactionStatus", "")), raw=data)
