@@ -166,3 +166,22 @@ def test_the_officer_refunds_on_the_invoice_page_and_sees_what_the_gateway_said(
                       {"amount": 5000, "reason": "Qua API", "method": "vnpay"}, content_type="application/json")
     assert api.status_code == 200 and api.json()["status"] == "requested"
     assert api.json()["invoice"]["amount_refunded"] == 35_000
+
+
+@pytest.mark.django_db
+def test_finance_settles_an_unanswered_refund_in_the_admin(gateway, client, invoice, citizen, officer, settings):
+    from chinhquyenso.accounts.models import User
+
+    _paid_through_the_gateway(gateway, invoice, citizen)
+    settings.VNPAY_API_URL = "http://127.0.0.1:9/unreachable"
+    settings.VNPAY_TIMEOUT = 1
+    refund = refund_create(invoice=invoice, amount=50_000, reason="Hoàn", method="vnpay", actor=officer)
+    admin = User.objects.create_superuser("quantri-tt", "qt@example.vn", "mat-khau-dai-123")
+    client.force_login(admin)
+    listing = client.get("/quan-tri/payments/refund/?status__exact=requested")
+    assert listing.status_code == 200 and "settle_done" in listing.content.decode()
+    client.post("/quan-tri/payments/refund/", {"action": "settle_done", "_selected_action": [refund.pk]})
+    refund.refresh_from_db()
+    invoice.refresh_from_db()
+    assert refund.status == RefundStatus.DONE and invoice.status == InvoiceStatus.REFUNDED
+    assert AuditEvent.objects.filter(action="payments.refund.settle", object_id=str(refund.pk)).exists()
