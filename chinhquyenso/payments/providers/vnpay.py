@@ -239,6 +239,26 @@ class GatewayError(Exception):
     """The gateway could not be reached or answered something we cannot trust."""
 
 
+def _api_call(config: VnpayConfig, body: dict, request_fields: tuple[str, ...], response_fields: tuple[str, ...],
+              session: requests.Session | None) -> dict:
+    """Sign ``body`` over ``request_fields``, POST it to the transaction API, and return the answer
+    once its checksum over ``response_fields`` holds; ``GatewayError`` otherwise."""
+    command = body.get("vnp_Command")
+    body["vnp_SecureHash"] = pipe_hash(config.hash_secret, body, request_fields)
+    try:
+        response = (session or requests).post(config.api_url, json=body, timeout=config.timeout)
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise GatewayError(f"{command} failed: {exc}") from exc
+    if not isinstance(data, dict):
+        raise GatewayError(f"{command} answered something that is not a JSON object")
+    expected = pipe_hash(config.hash_secret, data, response_fields)
+    if not hmac.compare_digest(str(data.get("vnp_SecureHash", "")).lower(), expected):
+        raise GatewayError(f"{command} answer has an invalid checksum")
+    return data
+
+
 @dataclass(frozen=True)
 class QueryResult:
     response_code: str  # of the query itself: 00 found, 91 not found, 94 duplicate request, 97 checksum, 99
@@ -272,18 +292,7 @@ def querydr(config: VnpayConfig, *, txn_ref: str, transaction_date: dt.datetime,
         "vnp_CreateDate": vnp_datetime(now),
         "vnp_IpAddr": ip_addr,
     }
-    body["vnp_SecureHash"] = pipe_hash(config.hash_secret, body, QUERYDR_REQUEST_FIELDS)
-    try:
-        response = (session or requests).post(config.api_url, json=body, timeout=config.timeout)
-        response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        raise GatewayError(f"querydr failed: {exc}") from exc
-    if not isinstance(data, dict):
-        raise GatewayError("querydr answered something that is not a JSON object")
-    expected = pipe_hash(config.hash_secret, data, QUERYDR_RESPONSE_FIELDS)
-    if not hmac.compare_digest(str(data.get("vnp_SecureHash", "")).lower(), expected):
-        raise GatewayError("querydr answer has an invalid checksum")
+    data = _api_call(config, body, QUERYDR_REQUEST_FIELDS, QUERYDR_RESPONSE_FIELDS, session)
     raw_amount = str(data.get("vnp_Amount") or "")
     return QueryResult(
         response_code=str(data.get("vnp_ResponseCode", "")),
@@ -354,18 +363,7 @@ def refund(config: VnpayConfig, *, txn_ref: str, amount_vnd: int, full: bool, tr
         "vnp_IpAddr": ip_addr,
         "vnp_OrderInfo": order_info_text(f"Hoan tien {txn_ref} {reason}")[:255],
     }
-    body["vnp_SecureHash"] = pipe_hash(config.hash_secret, body, REFUND_REQUEST_FIELDS)
-    try:
-        response = (session or requests).post(config.api_url, json=body, timeout=config.timeout)
-        response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        raise GatewayError(f"refund failed: {exc}") from exc
-    if not isinstance(data, dict):
-        raise GatewayError("refund answered something that is not a JSON object")
-    expected = pipe_hash(config.hash_secret, data, REFUND_RESPONSE_FIELDS)
-    if not hmac.compare_digest(str(data.get("vnp_SecureHash", "")).lower(), expected):
-        raise GatewayError("refund answer has an invalid checksum")
+    data = _api_call(config, body, REFUND_REQUEST_FIELDS, REFUND_RESPONSE_FIELDS, session)
     if str(data.get("vnp_TxnRef", "")) != txn_ref or str(data.get("vnp_Command", "")) != "refund":
         raise GatewayError("refund answer is about another order or command")
     code = str(data.get("vnp_ResponseCode", ""))
