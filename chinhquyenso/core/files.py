@@ -145,13 +145,19 @@ def stored_file_create(*, content, name: str, purpose: str, uploaded_by=None) ->
 
 
 def stored_files_discard(files) -> None:
-    """Remove uploads a refused request leaves unused: their blobs, and their rows where they
-    are still in the database (after a rolled-back transaction there are none). Without this a
-    submission refused after its files were checked would leave orphan files in storage."""
-    files = [f for f in files if f is not None]
-    for stored in files:
+    """Remove uploads a refused request leaves unused: their rows (none after a rolled-back
+    transaction) and their blobs. A file something still refers to is kept, row and blob. Without
+    this a submission refused after its files were checked would leave orphan files in storage."""
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    for stored in (f for f in files if f is not None):
+        try:
+            with transaction.atomic():
+                StoredFile.objects.filter(pk=stored.pk).delete()
+        except ProtectedError:
+            continue
         try:
             default_storage.delete(stored.storage_key)
         except OSError:  # storage unreachable: logged with its key so an operator can remove it
             logger.warning("could not delete unused upload %s (%s)", stored.pk, stored.storage_key)
-    StoredFile.objects.filter(pk__in=[f.pk for f in files]).delete()

@@ -365,6 +365,7 @@ def desk_register(request, procedure_id: int):
             if file_errors:  # the page asks for every file again: the good ones would be orphans
                 stored_files_discard([d.file for d in documents])
             else:
+                dossier = None
                 try:
                     dossier = services.dossier_register_at_desk(
                         officer=request.user, procedure=procedure, unit=data["unit"], documents=documents,
@@ -377,7 +378,8 @@ def desk_register(request, procedure_id: int):
                         result_delivery=data["result_delivery"], delivery_address=data["delivery_address"].strip())
                     services.dossier_invoice_ensure(dossier=dossier, actor=request.user)
                 except DomainError as exc:
-                    stored_files_discard([d.file for d in documents])
+                    if dossier is None:  # refused: the page asks for the files again
+                        stored_files_discard([d.file for d in documents])
                     if (exc.field or "").startswith("document_"):
                         file_errors[int(exc.field.split("_", 1)[1])] = exc.message
                     elif exc.field in form.fields:

@@ -74,6 +74,11 @@ def test_a_submission_refused_after_its_files_were_checked_leaves_no_file_behind
         "document_ids": ",".join(str(d.pk) for d in docs), "files": files})
     assert ok.status_code == 201, ok.content
     assert StoredFile.objects.count() == len(docs) == len(_stored_blobs(tmp_path))
+    # Discarding never touches a file a dossier refers to (row and blob kept).
+    from chinhquyenso.core.files import stored_files_discard
+
+    stored_files_discard(list(StoredFile.objects.all()))
+    assert StoredFile.objects.count() == len(docs) == len(_stored_blobs(tmp_path))
 
 
 def test_officer_works_the_intake_queue_and_a_stale_version_answers_409(client, procedure, citizen, documents,
