@@ -63,6 +63,19 @@ def _go_on(request, procedure, submission=None):
                                     procedure))
 
 
+def _after_unit_step(request, procedure_id: int):
+    """For the pages after "where to submit": the procedure, the wizard's state and the e-form
+    version, or the response to send instead (not online now, or the unit not chosen yet)."""
+    procedure, refusal = _online_procedure(request, procedure_id)
+    if refusal:
+        return procedure, None, None, refusal
+    submission = wizard.load(request, procedure)
+    if submission.unit_id is None:
+        return procedure, submission, None, _go_on(request, procedure, submission)
+    version, _draft = wizard.form_state(user=request.user, procedure=procedure)
+    return procedure, submission, version, None
+
+
 @login_required
 def start(request, procedure_id: int):
     """"Nộp hồ sơ trực tuyến": the first page not yet done (also where the e-form review returns)."""
@@ -98,13 +111,9 @@ def submit_documents(request, procedure_id: int):
     """Each component of the dossier: upload it, or reuse one from the citizen's data warehouse."""
     from chinhquyenso.digitization.selectors import personal_documents_for
 
-    procedure, refusal = _online_procedure(request, procedure_id)
-    if refusal:
-        return refusal
-    submission = wizard.load(request, procedure)
-    if submission.unit_id is None:
-        return _go_on(request, procedure, submission)
-    version, _draft = wizard.form_state(user=request.user, procedure=procedure)
+    procedure, submission, version, detour = _after_unit_step(request, procedure_id)
+    if detour:
+        return detour
     all_documents = list(procedure.required_documents.all())
     to_attach = [rd for rd in all_documents if rd.form != "present"]
     to_present = [rd for rd in all_documents if rd.form == "present"]
@@ -128,13 +137,9 @@ def submit_documents(request, procedure_id: int):
 
 @login_required
 def submit_delivery(request, procedure_id: int):
-    procedure, refusal = _online_procedure(request, procedure_id)
-    if refusal:
-        return refusal
-    submission = wizard.load(request, procedure)
-    if submission.unit_id is None:
-        return _go_on(request, procedure, submission)
-    version, _draft = wizard.form_state(user=request.user, procedure=procedure)
+    procedure, submission, version, detour = _after_unit_step(request, procedure_id)
+    if detour:
+        return detour
     profile = getattr(request.user, "citizen_profile", None)
     if request.method == "POST":
         form = DeliveryForm(request.POST)

@@ -144,3 +144,18 @@ def phone_page(request, browser, live_server, artifacts_dir):
 def login(demo_data):
     """``login(page, username)``: log in as a demo account (the demo data is loaded first)."""
     return helpers.login
+
+
+@pytest.fixture
+def gateway(monkeypatch, settings):
+    """The VNPAY simulator on a free port with the demo merchant; the platform pointed at it."""
+    from chinhquyenso.simulators import server
+    from chinhquyenso.simulators import vnpay as sim
+
+    monkeypatch.delenv("VNPAY_TMN_CODE", raising=False)
+    monkeypatch.delenv("VNPAY_HASH_SECRET", raising=False)
+    settings.VNPAY_TMN_CODE, settings.VNPAY_HASH_SECRET = sim.DEFAULT_TMN_CODE, sim.DEFAULT_HASH_SECRET
+    with server.running(mounts={"/vnpay": server.MOUNTS["/vnpay"]}) as base:
+        settings.VNPAY_PAY_URL = f"{base}/vnpay/paymentv2/vpcpay.html"
+        settings.VNPAY_API_URL = f"{base}/vnpay/merchant_webapi/api/transaction"
+        yield base

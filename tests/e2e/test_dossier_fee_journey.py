@@ -7,23 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from chinhquyenso.simulators import server
 from tests.e2e.test_dossier_journey import PDF, _choose
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def gateway(monkeypatch, settings):
-    monkeypatch.delenv("VNPAY_TMN_CODE", raising=False)
-    monkeypatch.delenv("VNPAY_HASH_SECRET", raising=False)
-    from chinhquyenso.simulators import vnpay as sim
-
-    settings.VNPAY_TMN_CODE, settings.VNPAY_HASH_SECRET = sim.DEFAULT_TMN_CODE, sim.DEFAULT_HASH_SECRET
-    with server.running(mounts={"/vnpay": server.MOUNTS["/vnpay"]}) as base:
-        settings.VNPAY_PAY_URL = f"{base}/vnpay/paymentv2/vpcpay.html"
-        settings.VNPAY_API_URL = f"{base}/vnpay/merchant_webapi/api/transaction"
-        yield base
 
 
 def test_citizen_submits_a_dossier_with_a_fee_pays_online_and_gets_the_receipt(gateway, phone_page, login,

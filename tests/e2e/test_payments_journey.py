@@ -5,22 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chinhquyenso.simulators import server
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def gateway(monkeypatch, settings):
-    monkeypatch.delenv("VNPAY_TMN_CODE", raising=False)
-    monkeypatch.delenv("VNPAY_HASH_SECRET", raising=False)
-    from chinhquyenso.simulators import vnpay as sim
-
-    settings.VNPAY_TMN_CODE, settings.VNPAY_HASH_SECRET = sim.DEFAULT_TMN_CODE, sim.DEFAULT_HASH_SECRET
-    with server.running(mounts={"/vnpay": server.MOUNTS["/vnpay"]}) as base:
-        settings.VNPAY_PAY_URL = f"{base}/vnpay/paymentv2/vpcpay.html"
-        settings.VNPAY_API_URL = f"{base}/vnpay/merchant_webapi/api/transaction"
-        yield base
 
 
 def _demo_invoice():
