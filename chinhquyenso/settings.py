@@ -181,6 +181,8 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Dossier uploads nothing refers to after this many days (an abandoned online submission) are deleted.
+UNUSED_UPLOAD_DAYS = env_int("UNUSED_UPLOAD_DAYS", 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # --- Auth ------------------------------------------------------------------------------------

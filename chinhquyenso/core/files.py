@@ -161,3 +161,25 @@ def stored_files_discard(files) -> None:
             default_storage.delete(stored.storage_key)
         except OSError:  # storage unreachable: logged with its key so an operator can remove it
             logger.warning("could not delete unused upload %s (%s)", stored.pk, stored.storage_key)
+
+
+def stored_files_sweep(*, purpose: str, older_than, limit: int = 500, now=None) -> int:
+    """Delete files of ``purpose`` created before ``now - older_than`` that no row refers to (an
+    online wizard abandoned with its uploads, a request cut off mid-way). References are found from
+    every relation pointing at StoredFile, so a new model with a file field is covered without
+    changes here; a file referred to meanwhile is kept (see ``stored_files_discard``). Returns
+    how many were deleted; bounded per run."""
+    cutoff = (now or timezone.now()) - older_than
+    candidates = StoredFile.objects.filter(purpose=purpose, created_at__lt=cutoff)
+    # include_hidden: most file fields say related_name="+", which related_objects leaves out.
+    relations = [f for f in StoredFile._meta.get_fields(include_hidden=True)
+                 if f.is_relation and f.auto_created and not f.concrete]
+    for relation in relations:
+        model, name = relation.related_model, relation.field.name
+        # NOT IN over a column with NULLs matches nothing in SQL: leave the NULLs out.
+        referenced = model._base_manager.filter(**{f"{name}__isnull": False}).values(name)
+        candidates = candidates.exclude(pk__in=referenced)
+    unused = list(candidates.order_by("created_at")[:limit])
+    before = StoredFile.objects.filter(pk__in=[f.pk for f in unused]).count()
+    stored_files_discard(unused)
+    return before - StoredFile.objects.filter(pk__in=[f.pk for f in unused]).count()
